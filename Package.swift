@@ -1,0 +1,25 @@
+// swift-tools-version: 6.0
+// Saturate: rewrites hand-written tensor programs into numerically stable ones
+// by equality saturation. The Swift toolchain alone: no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "Saturate",
+    products: [
+        .library(name: "EGraph", targets: ["EGraph"]),
+        .executable(name: "saturate-bench", targets: ["SaturateBench"]),
+    ],
+    targets: [
+        // The e-graph engine: knows nothing of tensors.
+        .target(name: "EGraph"),
+        // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
+        // shared by the benchmark program and the tests that replay them.
+        .target(name: "Workloads", dependencies: ["EGraph"]),
+        .executableTarget(
+            name: "SaturateBench",
+            dependencies: ["EGraph", "Workloads"]
+        ),
+        .testTarget(name: "EGraphTests", dependencies: ["EGraph"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
+    ]
+)

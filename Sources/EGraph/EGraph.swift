@@ -1,0 +1,335 @@
+/// An e-graph: a set of terms closed under congruence, partitioned into
+/// e-classes of equal terms (Willsey et al., "egg: Fast and Extensible
+/// Equality Saturation", POPL 2021).
+///
+/// Adding and merging leave the e-graph *dirty*: the hash-cons may hold stale
+/// entries and congruent nodes may sit in different classes until
+/// ``rebuild()`` restores the invariants, once per batch of changes rather
+/// than once per change (egg's deferred rebuilding). Every read that needs the
+/// invariants (searching, listing classes or nodes, counting) checks
+/// ``isClean`` and traps with a message when it is not.
+///
+/// The e-graph is a class, not a value: analyses, conditions and rewrites read
+/// it while the runner mutates it, and copies of a graph of thousands of
+/// classes are never wanted.
+public final class EGraph {
+    /// The operators' declarations: which are AC, their units and attributes.
+    public let signature: Signature
+
+    /// Whether every invariant holds: no union or addition awaits ``rebuild()``.
+    public internal(set) var isClean = true
+
+    /// Whether ``rebuild()`` runs the full invariant checker and traps on a
+    /// violation. Defaults to the `SATURATE_CHECK_INVARIANTS` environment
+    /// variable being set to `1`, which the tests and CI do.
+    public var checksInvariants = EGraph.invariantsRequestedByEnvironment
+
+    var unionFind = UnionFind()
+    /// The hash-cons, keyed by `nodeOfID`.
+    var hashCons = HashCons()
+    /// The e-node of each id, canonical as of the last time its children
+    /// changed: the keys of the hash-cons.
+    var nodeOfID: [ENode] = []
+    /// Class storage by id; `nil` at ids that are no longer canonical.
+    var classStorage: [EClassStorage?] = []
+    /// Ids of e-nodes whose hash-cons entry must be refreshed (their children
+    /// were merged), as in egg's `pending`.
+    var pending: [ClassID] = []
+    /// Ids of e-nodes whose analysis data must be recomputed.
+    var analysisPending: [ClassID] = []
+    var columns: [any AnalysisColumnProtocol] = []
+    /// Canonical classes holding each operator, indexed by symbol raw value,
+    /// sorted by id once the e-graph is clean.
+    var classesByOp: [[ClassID]] = []
+    /// Classes whose node lists may hold non-canonical or repeated nodes, or
+    /// that gained operators: the only ones `rebuild()` revisits.
+    var touched: [ClassID] = []
+    /// Operators whose `classesByOp` list may be unsorted or hold absorbed
+    /// classes.
+    var unsortedOps: [Int] = []
+    /// Per id, the rebuild that last revisited it, to revisit each class once.
+    var revisitStamp: [UInt32] = []
+    var rebuildStamp: UInt32 = 0
+    /// E-nodes stored in canonical classes, repeats included until a rebuild
+    /// removes them: exact when clean, an upper bound when dirty.
+    var storedNodeCount = 0
+    /// Canonical classes.
+    var storedClassCount = 0
+    /// Unions performed since creation, counting those rebuilding made.
+    public internal(set) var unionCount = 0
+
+    /// An empty e-graph for a language with the given signature.
+    public init(signature: Signature = Signature()) {
+        self.signature = signature
+    }
+
+    // MARK: Analyses
+
+    /// Registers an analysis. Its data is computed for every node added after.
+    /// - Precondition: the e-graph is empty, and `analysis` is not registered.
+    public func register<A: Analysis>(_ analysis: A) {
+        precondition(nodeOfID.isEmpty, "register analyses before adding nodes")
+        precondition(column(for: analysis) == nil, "analysis \(A.self) is already registered")
+        columns.append(AnalysisColumn(analysis))
+    }
+
+    /// The data `analysis` holds for the class of `id`.
+    ///
+    /// Readable on a dirty e-graph, since analyses read their children's data
+    /// while nodes are being added.
+    /// - Precondition: `analysis` is registered.
+    public func data<A: Analysis>(of id: ClassID, for analysis: A) -> A.Data {
+        guard let column = column(for: analysis) else {
+            preconditionFailure("analysis \(A.self) is not registered with this e-graph")
+        }
+        return column.value(at: find(id))
+    }
+
+    func column<A: Analysis>(for analysis: A) -> AnalysisColumn<A>? {
+        let identity = ObjectIdentifier(analysis)
+        for column in columns where column.analysisIdentity == identity {
+            return column as? AnalysisColumn<A>
+        }
+        return nil
+    }
+
+    // MARK: Reading
+
+    /// The canonical id of `id`'s class.
+    public func find(_ id: ClassID) -> ClassID {
+        ClassID(unionFind.find(id.rawValue))
+    }
+
+    /// Whether two ids name the same class.
+    public func areEquivalent(_ a: ClassID, _ b: ClassID) -> Bool { find(a) == find(b) }
+
+    /// The canonical class ids, in increasing order.
+    /// - Complexity: O(number of ids ever made).
+    public var classIDs: [ClassID] {
+        requireClean("listing classes")
+        return classStorage.indices.compactMap { classStorage[$0] == nil ? nil : ClassID(UInt32($0)) }
+    }
+
+    /// The e-nodes of `id`'s class, canonical and without duplicates.
+    public func nodes(in id: ClassID) -> [ENode] {
+        requireClean("reading a class")
+        return classStorage[find(id).index]!.nodes
+    }
+
+    /// The canonical classes holding a node with operator `op`, by id.
+    public func classes(withOperator op: Symbol) -> [ClassID] {
+        requireClean("searching")
+        let index = Int(op.rawValue)
+        return index < classesByOp.count ? classesByOp[index] : []
+    }
+
+    /// The number of canonical e-nodes (leaves included).
+    public var nodeCount: Int {
+        requireClean("counting nodes")
+        return storedNodeCount
+    }
+
+    /// The number of canonical e-classes.
+    public var classCount: Int {
+        requireClean("counting classes")
+        return storedClassCount
+    }
+
+    /// An upper bound on the number of e-nodes, valid when dirty: exact after
+    /// a rebuild, and counting nodes that rebuilding may find congruent.
+    public var estimatedNodeCount: Int { storedNodeCount }
+
+    /// The class holding `node`, if the e-graph has it.
+    public func lookup(_ node: ENode) -> ClassID? {
+        var node = node
+        canonicalize(&node)
+        return hashCons.find(node, hash: HashCons.hash(node), keys: nodeOfID).map { find(ClassID($0)) }
+    }
+
+    /// The class of a term, if every one of its nodes is present; nested
+    /// applications of an AC operator are looked up flattened, as ``add(_:)-(Term)``
+    /// stores them.
+    public func lookup(_ term: Term) -> ClassID? {
+        let flattened = term.flattenedAC(signature)
+        var ids = [ClassID?](repeating: nil, count: term.nodes.count)
+        for index in term.nodes.indices where flattened.isNeeded[index] {
+            let node = term.nodes[index]
+            var children: [ClassID] = []
+            for operand in flattened.operands[index] {
+                guard let id = ids[operand] else { return nil }
+                children.append(id)
+            }
+            if signature.isAC(node.op), children.count == 1 {
+                ids[index] = find(children[0])
+            } else {
+                guard let id = lookup(ENode(node.op, children, payload: node.payload)) else { return nil }
+                ids[index] = id
+            }
+        }
+        return ids[term.nodes.count - 1]
+    }
+
+    func requireClean(_ action: String, file: StaticString = #file, line: UInt = #line) {
+        precondition(isClean, "e-graph is dirty while \(action): call rebuild() after adding or merging")
+    }
+
+    // MARK: Adding
+
+    /// Adds an e-node and returns its class, or the existing class of an
+    /// equal node (hash-consing).
+    ///
+    /// An AC node's children are sorted; an AC node with one child is that
+    /// child's class, and one with none is the operator's unit.
+    /// - Precondition: an empty AC node's operator has a declared unit.
+    @discardableResult
+    public func add(_ node: ENode) -> ClassID {
+        var node = node
+        return add(reusing: &node)
+    }
+
+    /// Adds `node`, canonicalizing it in place. Callers that add many nodes
+    /// pass the same buffer each time, so a node already present (the common
+    /// case when saturating) costs no allocation.
+    func add(reusing node: inout ENode) -> ClassID {
+        if signature.isAC(node.op) {
+            if node.children.count == 1 { return find(node.children[0]) }
+            if node.children.isEmpty {
+                guard let unit = signature.unit(of: node.op) else {
+                    preconditionFailure("empty application of AC operator \(node.op) without a declared unit")
+                }
+                return add(ENode(.literal, payload: unit))
+            }
+        }
+        canonicalize(&node)
+        let hash = HashCons.hash(node)
+        if let existing = hashCons.find(node, hash: hash, keys: nodeOfID) { return find(ClassID(existing)) }
+        let node = node
+        let id = ClassID(unionFind.makeSet())
+        nodeOfID.append(node)
+        classStorage.append(EClassStorage(nodes: [node]))
+        revisitStamp.append(0)
+        storedNodeCount += 1
+        storedClassCount += 1
+        touched.append(id)
+        var previous: ClassID?
+        for child in node.children where child != previous {
+            // AC children are sorted, so adjacent repeats are the only ones
+            // that matter for AC nodes; a repeated non-AC child only costs a
+            // duplicate parent entry.
+            classStorage[child.index]!.parents.append(id)
+            previous = child
+        }
+        hashCons.insert(id.rawValue, key: node, hash: hash)
+        isClean = false
+        for column in columns { column.makeData(for: id, node: node, in: self) }
+        for column in columns { column.modify(id, in: self) }
+        return find(id)
+    }
+
+    /// Adds every node of a term and returns the root's class.
+    ///
+    /// Directly nested applications of an AC operator are flattened as they
+    /// are written (`(+ a (+ b c))` becomes one node `(+ a b c)`); the inner
+    /// application is added only if something else refers to it.
+    @discardableResult
+    public func add(_ term: Term) -> ClassID {
+        precondition(!term.nodes.isEmpty, "cannot add an empty term")
+        let flattened = term.flattenedAC(signature)
+        var ids = [ClassID?](repeating: nil, count: term.nodes.count)
+        for index in term.nodes.indices where flattened.isNeeded[index] {
+            let node = term.nodes[index]
+            let children = flattened.operands[index].map { ids[$0]! }
+            ids[index] = add(ENode(node.op, children, payload: node.payload))
+        }
+        return ids[term.nodes.count - 1]!
+    }
+
+    /// Maps children to their canonical ids and sorts AC children. Writes
+    /// only what changes, so a node whose child list is shared (with the
+    /// hash-cons, say) is not copied when it is already canonical.
+    func canonicalize(_ node: inout ENode) {
+        var isSorted = true
+        var previous: UInt32 = 0
+        for index in node.children.indices {
+            let raw = node.children[index].rawValue
+            let root = unionFind.find(raw)
+            if root != raw { node.children[index] = ClassID(root) }
+            if root < previous { isSorted = false }
+            previous = root
+        }
+        if !isSorted, signature.isAC(node.op) { node.children.sort() }
+    }
+
+    /// Removes the nodes of `id`'s class that `keep` rejects, as egg's
+    /// constant folding keeps only the leaves of a class whose value it knows:
+    /// the class still means the same, and rules stop matching inside it.
+    /// Removed nodes stay in the hash-cons, so adding one again finds the class.
+    /// - Precondition: at least one node is kept.
+    public func retainNodes(in id: ClassID, where keep: (ENode) -> Bool) {
+        let root = find(id)
+        var nodes = classStorage[root.index]!.nodes
+        classStorage[root.index]!.nodes = []
+        let before = nodes.count
+        var removedOps: [Int] = []
+        nodes.removeAll { node in
+            if keep(node) { return false }
+            removedOps.append(Int(node.op.rawValue))
+            return true
+        }
+        precondition(!nodes.isEmpty, "retainNodes must keep at least one node of a class")
+        storedNodeCount -= before - nodes.count
+        unsortedOps.append(contentsOf: removedOps)
+        classStorage[root.index]!.nodes = nodes
+        touched.append(root)
+        isClean = false
+    }
+
+    // MARK: Merging
+
+    /// Asserts that two classes are equal, deferring congruence to
+    /// ``rebuild()``. Returns whether they were distinct.
+    @discardableResult
+    public func union(_ a: ClassID, _ b: ClassID) -> Bool {
+        let rootA = unionFind.find(a.rawValue)
+        let rootB = unionFind.find(b.rawValue)
+        if rootA == rootB { return false }
+        let (rootRaw, absorbedRaw) = unionFind.union(rootA, rootB)
+        let root = ClassID(rootRaw)
+        let absorbed = ClassID(absorbedRaw)
+        unionCount += 1
+        storedClassCount -= 1
+        touched.append(root)
+        isClean = false
+        let moved = classStorage[absorbed.index]!
+        classStorage[absorbed.index] = nil
+        pending.append(contentsOf: moved.parents)
+        var changedLeft = false
+        var changedRight = false
+        for column in columns {
+            let result = column.mergeData(into: root, from: absorbed)
+            changedLeft = changedLeft || result.changedLeft
+            changedRight = changedRight || result.changedRight
+        }
+        if changedLeft { analysisPending.append(contentsOf: classStorage[root.index]!.parents) }
+        if changedRight { analysisPending.append(contentsOf: moved.parents) }
+        for node in moved.nodes { unsortedOps.append(Int(node.op.rawValue)) }
+        classStorage[root.index]!.nodes.append(contentsOf: moved.nodes)
+        classStorage[root.index]!.parents.append(contentsOf: moved.parents)
+        for column in columns { column.modify(root, in: self) }
+        return true
+    }
+}
+
+/// The nodes and parent list of one canonical class.
+struct EClassStorage {
+    /// The class's e-nodes; canonical and deduplicated after a rebuild.
+    var nodes: [ENode]
+    /// Ids of the e-nodes that have this class as a child, possibly repeated.
+    var parents: [ClassID] = []
+}
+
+extension EGraph {
+    static let invariantsRequestedByEnvironment: Bool = {
+        ProcessEnvironment.value(of: "SATURATE_CHECK_INVARIANTS") == "1"
+    }()
+}

@@ -1,0 +1,81 @@
+/// The literal payload of an e-node: a number leaf or an integer attribute.
+///
+/// Numbers compare by bit pattern, not by IEEE equality: `-0.0` and `0.0` are
+/// different literals (they differ under division), and every NaN is one
+/// literal, so hash-consing stays reflexive where `Double ==` is not.
+public enum Literal: Hashable, Sendable, CustomStringConvertible {
+    /// A binary64 number.
+    case number(Double)
+    /// An integer attribute, such as an axis.
+    case integer(Int)
+
+    /// The numeric value, for either case.
+    public var doubleValue: Double {
+        switch self {
+        case .number(let value): value
+        case .integer(let value): Double(value)
+        }
+    }
+
+    /// The shortest text that reads back to the same value.
+    public var description: String {
+        switch self {
+        case .number(let value): Literal.format(value)
+        case .integer(let value): String(value)
+        }
+    }
+
+    /// Formats a binary64 value as the shortest decimal that reads back to it,
+    /// spelling integral values without a trailing `.0` and the specials as
+    /// `inf`, `-inf` and `nan`.
+    public static func format(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        if value == value.rounded(), abs(value) < 1e15 {
+            return value == 0 && value.sign == .minus ? "-0" : String(Int64(value))
+        }
+        return "\(value)"
+    }
+
+    /// Reads a number as written in rule files and programs: decimal and
+    /// exponent forms, `inf`, `-inf` and `nan`. Returns `nil` for anything else,
+    /// including hexadecimal and words such as `infinity` that `Double(_:)`
+    /// would otherwise accept.
+    public static func parseNumber(_ text: String) -> Double? {
+        switch text {
+        case "inf", "+inf": return .infinity
+        case "-inf": return -.infinity
+        case "nan": return .nan
+        default: break
+        }
+        let isNumeric = text.allSatisfy { "0123456789.eE+-".contains($0) }
+        guard isNumeric, text.contains(where: \.isNumber),
+            let first = text.first, first != "e", first != "E"
+        else { return nil }
+        return Double(text)
+    }
+
+    public static func == (lhs: Literal, rhs: Literal) -> Bool {
+        switch (lhs, rhs) {
+        case (.number(let a), .number(let b)): Literal.bits(a) == Literal.bits(b)
+        case (.integer(let a), .integer(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .number(let value):
+            hasher.combine(0 as UInt8)
+            hasher.combine(Literal.bits(value))
+        case .integer(let value):
+            hasher.combine(1 as UInt8)
+            hasher.combine(value)
+        }
+    }
+
+    /// The bit pattern with every NaN folded into one.
+    private static func bits(_ value: Double) -> UInt64 {
+        value.isNaN ? Double.nan.bitPattern : value.bitPattern
+    }
+}

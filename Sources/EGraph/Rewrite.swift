@@ -1,0 +1,262 @@
+/// A rewrite rule: where the left pattern matches and every condition holds,
+/// the right pattern, instantiated with the match, is merged into the matched
+/// class.
+///
+/// Construction checks the rule: every variable of the right side and of the
+/// conditions must be bound by the left side, as the same kind (class, rest
+/// or literal), and each AC application takes at most one rest variable.
+public struct Rewrite: CustomStringConvertible {
+    /// The stable name reports and explanations use.
+    public let name: String
+    /// The pattern searched for.
+    public let lhs: Pattern
+    /// The pattern added and merged.
+    public let rhs: Pattern
+    /// Side conditions, all of which must hold.
+    public let conditions: [Condition]
+
+    let program: MatchProgram
+    let plan: InstantiationPlan
+    /// Set for the engine's built-in AC flattening step.
+    let flattenedOperator: Symbol?
+
+    /// A checked rewrite for a language with `signature`.
+    public init(
+        name: String, lhs: Pattern, rhs: Pattern, conditions: [Condition] = [], signature: Signature
+    ) throws(DiagnosticError) {
+        var problems = DiagnosticCollector()
+        let bound = Dictionary(lhs.variables.map { ($0.variable, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        for (variable, kind) in rhs.variables {
+            if let lhsKind = bound[variable] {
+                if lhsKind != kind {
+                    problems.report(
+                        "rule \(name): \(variable) is bound as \(lhsKind) on the left but used as \(kind) on the right",
+                        at: nil)
+                }
+            } else {
+                problems.report("rule \(name): \(variable) on the right is not bound on the left", at: nil)
+            }
+        }
+        for condition in conditions {
+            for case .variable(let variable) in condition.arguments where bound[variable] == nil {
+                problems.report("rule \(name): \(variable) in \(condition) is not bound on the left", at: nil)
+            }
+        }
+        Rewrite.checkRestVariables(lhs, signature, rule: name, &problems)
+        Rewrite.checkRestVariables(rhs, signature, rule: name, &problems)
+        try problems.throwIfAny()
+        self.name = name
+        self.lhs = lhs
+        self.rhs = rhs
+        self.conditions = conditions
+        self.program = MatchProgram(lhs, signature: signature)
+        self.plan = InstantiationPlan(rhs, program: program, signature: signature)
+        self.flattenedOperator = nil
+    }
+
+    /// Reads a rewrite from pattern text, for tests and programmatic rules.
+    public init(
+        _ name: String, _ lhs: String, _ rhs: String, conditions: [Condition] = [], signature: Signature
+    ) throws(DiagnosticError) {
+        try self.init(
+            name: name, lhs: Pattern(parsing: lhs, signature: signature),
+            rhs: Pattern(parsing: rhs, signature: signature), conditions: conditions, signature: signature)
+    }
+
+    /// The engine's lazy flattening of one AC operator, named `ac-flatten(op)`.
+    ///
+    /// Where a class `P` holds `(op ... c ...)` and the child class `c` holds
+    /// `(op d1 ... dk)`, it adds `(op ... d1 ... dk ...)` to `P`: one child at a
+    /// time, so nested sums flatten over iterations without enumerating every
+    /// regrouping. It never flattens a class into itself, nor splices a node
+    /// that refers back to either class, which would build ever-larger nodes
+    /// from a cyclic equation such as `x = x * 1`.
+    public static func flattening(_ op: Symbol, signature: Signature) -> Rewrite {
+        Rewrite(flattening: op, signature: signature)
+    }
+
+    private init(flattening op: Symbol, signature: Signature) {
+        precondition(signature.isAC(op), "\(op) is not AC")
+        let rest = PatternVariable("?operands")
+        name = "ac-flatten(\(op))"
+        lhs = .node(op: op, payload: nil, children: [], rest: rest)
+        rhs = lhs
+        conditions = []
+        program = MatchProgram(lhs, signature: signature)
+        plan = InstantiationPlan(rhs, program: program, signature: signature)
+        flattenedOperator = op
+    }
+
+    /// `name: lhs => rhs if conditions`.
+    public var description: String {
+        var text = "\(name): \(lhs) => \(rhs)"
+        if !conditions.isEmpty { text += " :if " + conditions.map(\.description).joined(separator: " ") }
+        return text
+    }
+
+    /// The matches in a clean e-graph whose conditions hold, in increasing
+    /// order of root class; at most `limit`.
+    /// - Precondition: the e-graph is clean.
+    public func search(_ egraph: EGraph, limit: Int = .max) -> MatchSet {
+        egraph.requireClean("searching")
+        if let op = flattenedOperator { return searchFlattenings(of: op, in: egraph, limit: limit) }
+        let conditions = self.conditions
+        let accept: ((MatchSet.Match) -> Bool)? =
+            conditions.isEmpty ? nil : { match in conditions.allSatisfy { $0.holds(for: match, in: egraph) } }
+        var searcher = Searcher(program: program, egraph: egraph, limit: limit, accept: accept)
+        searcher.searchAll()
+        return searcher.matches
+    }
+
+    /// Adds each match's instantiation of the right side and merges it into
+    /// the match's class. Returns how many merges joined distinct classes.
+    ///
+    /// `shouldStop` is asked every few matches, so a limit reached halfway
+    /// through a large batch stops it there.
+    @discardableResult
+    public func apply(_ matches: MatchSet, to egraph: EGraph, shouldStop: () -> Bool = { false }) -> Int {
+        var merged = 0
+        var scratch = InstantiationPlan.Scratch()
+        for index in 0..<matches.count {
+            if index & 63 == 63 && shouldStop() { break }
+            guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
+            if egraph.union(matches.roots[index], id) { merged += 1 }
+        }
+        return merged
+    }
+
+    private func searchFlattenings(of op: Symbol, in egraph: EGraph, limit: Int) -> MatchSet {
+        var matches = MatchSet(classVariables: [], restVariables: program.restVariables, payloadVariables: [])
+        for root in egraph.classes(withOperator: op) {
+            for node in egraph.classStorage[root.index]!.nodes where node.op == op && node.payload == nil {
+                var previous: ClassID?
+                for (position, child) in node.children.enumerated() where child != previous {
+                    previous = child
+                    if child == root { continue }
+                    for inner in egraph.classStorage[child.index]!.nodes
+                    where inner.op == op && inner.payload == nil && !inner.children.contains(root)
+                        && !inner.children.contains(child)
+                    {
+                        var operands = node.children
+                        operands.remove(at: position)
+                        operands.append(contentsOf: inner.children)
+                        operands.sort()
+                        if egraph.lookup(ENode(op, operands)) == root { continue }
+                        matches.append(root: root, multiset: operands)
+                        if matches.count >= limit { return matches }
+                    }
+                }
+            }
+        }
+        return matches
+    }
+
+    private static func checkRestVariables(
+        _ pattern: Pattern, _ signature: Signature, rule: String, _ problems: inout DiagnosticCollector
+    ) {
+        guard case .node(let op, let payload, let children, let rest) = pattern else { return }
+        if signature.isAC(op) {
+            var rests = rest == nil ? 0 : 1
+            var stack = children
+            while let child = stack.popLast() {
+                guard case .node(op, payload, let inner, let innerRest) = child else {
+                    checkRestVariables(child, signature, rule: rule, &problems)
+                    continue
+                }
+                if innerRest != nil { rests += 1 }
+                stack.append(contentsOf: inner)
+            }
+            if rests > 1 {
+                problems.report("rule \(rule): an application of \(op) has more than one rest variable", at: nil)
+            }
+        } else {
+            for child in children { checkRestVariables(child, signature, rule: rule, &problems) }
+        }
+    }
+}
+
+/// The right side of a rewrite compiled against the left side's slots: a
+/// post-order list of steps, so instantiating needs no name lookups.
+struct InstantiationPlan: Sendable {
+    enum PayloadSource: Sendable {
+        case none
+        case literal(Literal)
+        case slot(Int)
+    }
+
+    enum Step: Sendable {
+        case classSlot(Int)
+        case node(op: Symbol, payload: PayloadSource, children: [Int], restSlots: [Int], isAC: Bool)
+    }
+
+    var steps: [Step] = []
+
+    init(_ pattern: Pattern, program: MatchProgram, signature: Signature) {
+        _ = add(pattern, program, signature)
+    }
+
+    private mutating func add(_ pattern: Pattern, _ program: MatchProgram, _ signature: Signature) -> Int {
+        switch pattern {
+        case .variable(let variable):
+            guard let (kind, slot) = program.slot(of: variable), kind == .eclass else {
+                preconditionFailure("checked by Rewrite.init")
+            }
+            steps.append(.classSlot(slot))
+        case .node(let op, let payload, let children, let rest):
+            let source: PayloadSource
+            switch payload {
+            case nil: source = .none
+            case .literal(let literal)?: source = .literal(literal)
+            case .variable(let variable)?: source = .slot(program.slot(of: variable)!.slot)
+            }
+            let isAC = signature.isAC(op)
+            var childSteps: [Int] = []
+            var restSlots: [Int] = []
+            if let rest { restSlots.append(program.slot(of: rest)!.slot) }
+            var stack = Array(children.reversed())
+            while let child = stack.popLast() {
+                if isAC, case .node(op, payload, let inner, let innerRest) = child {
+                    // Splice a nested application of the same AC operator.
+                    stack.append(contentsOf: inner.reversed())
+                    if let innerRest { restSlots.append(program.slot(of: innerRest)!.slot) }
+                } else {
+                    childSteps.append(add(child, program, signature))
+                }
+            }
+            steps.append(.node(op: op, payload: source, children: childSteps, restSlots: restSlots, isAC: isAC))
+        }
+        return steps.count - 1
+    }
+
+    /// Buffers reused across the matches of one apply.
+    struct Scratch {
+        var values: [ClassID] = []
+        var node = ENode(.literal)
+    }
+
+    /// Adds the instantiation of match `index` and returns its class; `nil`
+    /// when an AC application comes out empty and its operator has no unit.
+    func instantiate(_ matches: MatchSet, _ index: Int, in egraph: EGraph, scratch: inout Scratch) -> ClassID? {
+        if steps.count == 1, case .classSlot(let slot) = steps[0] { return matches.eclass(match: index, slot: slot) }
+        scratch.values.removeAll(keepingCapacity: true)
+        for step in steps {
+            switch step {
+            case .classSlot(let slot):
+                scratch.values.append(matches.eclass(match: index, slot: slot))
+            case .node(let op, let payloadSource, let children, let restSlots, let isAC):
+                scratch.node.op = op
+                switch payloadSource {
+                case .none: scratch.node.payload = nil
+                case .literal(let literal): scratch.node.payload = literal
+                case .slot(let slot): scratch.node.payload = matches.literal(match: index, slot: slot)
+                }
+                scratch.node.children.removeAll(keepingCapacity: true)
+                for child in children { scratch.node.children.append(scratch.values[child]) }
+                for slot in restSlots { scratch.node.children.append(contentsOf: matches.multiset(match: index, slot: slot)) }
+                if isAC && scratch.node.children.isEmpty && egraph.signature.unit(of: op) == nil { return nil }
+                scratch.values.append(egraph.add(reusing: &scratch.node))
+            }
+        }
+        return scratch.values.last
+    }
+}

@@ -1,0 +1,146 @@
+// saturate-bench: fixed e-graph workloads, timed in a release build.
+//
+//   swift run -c release saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]...
+//                                       [--workloads FILE]
+//
+// Prints a table (or, with --json, one JSON object per line) with the median
+// time of the saturation loop over N runs (default 5), and the iterations,
+// e-nodes, e-classes, stop reason and proof status of the last run.
+
+import EGraph
+import Foundation
+import Workloads
+
+struct Options {
+    var json = false
+    var runs = 5
+    var workloads: [String] = []
+    var cases: [String] = []
+    var file = WorkloadFile.bundledURL
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--json": json = true
+            case "--runs":
+                guard let text = iterator.next(), let value = Int(text), value >= 1 else {
+                    throw UsageError("--runs takes a positive integer")
+                }
+                runs = value
+            case "--workload":
+                guard let name = iterator.next(), Workloads.names.contains(name) else {
+                    throw UsageError("--workload takes one of: \(Workloads.names.joined(separator: ", "))")
+                }
+                workloads.append(name)
+            case "--case":
+                guard let name = iterator.next() else { throw UsageError("--case takes a case name") }
+                cases.append(name)
+            case "--workloads":
+                guard let path = iterator.next() else { throw UsageError("--workloads takes a file") }
+                file = URL(fileURLWithPath: path)
+            case "--help", "-h":
+                throw UsageError(nil)
+            default:
+                throw UsageError("unknown argument '\(argument)'")
+            }
+        }
+    }
+}
+
+struct UsageError: Error {
+    var message: String?
+    init(_ message: String?) { self.message = message }
+}
+
+struct Row {
+    var workload: String
+    var name: String
+    var medianMilliseconds: Double
+    var iterations: Int
+    var nodes: Int
+    var classes: Int
+    var stopReason: String
+    var proved: Bool?
+    var expectation: String
+
+    var json: String {
+        let proved = self.proved.map { $0 ? "true" : "false" } ?? "null"
+        return """
+            {"workload":"\(workload)","case":"\(name)","median_ms":\(String(format: "%.3f", medianMilliseconds)),\
+            "iterations":\(iterations),"nodes":\(nodes),"classes":\(classes),"stop_reason":"\(stopReason)",\
+            "proved":\(proved),"check":"\(expectation)"}
+            """
+    }
+}
+
+func measure(_ workloadCase: WorkloadCase, runs: Int) throws -> Row {
+    var times: [Double] = []
+    var last: CaseOutcome?
+    for _ in 0..<runs {
+        let prepared = try workloadCase.prepare()
+        let outcome = prepared.run()
+        times.append(outcome.report.totalSeconds * 1000)
+        last = outcome
+    }
+    times.sort()
+    let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    let outcome = last!
+    var checks: [String] = []
+    if let expected = workloadCase.expected, outcome.report.stopReason == .saturated {
+        let exact = expected.nodes == outcome.report.nodes && expected.classes == outcome.report.classes
+        checks.append(exact ? "exact size" : "SIZE MISMATCH (expected \(expected.nodes)/\(expected.classes))")
+    }
+    if let expectProved = workloadCase.expectProved, let proved = outcome.proved {
+        checks.append(proved == expectProved ? (proved ? "proved" : "not proved, as expected") : "UNEXPECTED")
+    }
+    return Row(
+        workload: workloadCase.workload, name: workloadCase.name, medianMilliseconds: median,
+        iterations: outcome.report.iterations.count, nodes: outcome.report.nodes, classes: outcome.report.classes,
+        stopReason: outcome.report.stopReason.description, proved: outcome.proved,
+        expectation: checks.joined(separator: ", "))
+}
+
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
+}
+
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let file = try WorkloadFile(contentsOf: options.file)
+    let selected = try Workloads.cases(from: file).filter {
+        (options.workloads.isEmpty || options.workloads.contains($0.workload))
+            && (options.cases.isEmpty || options.cases.contains($0.name))
+    }
+    if !options.json {
+        print(
+            pad("workload", 12) + pad("case", 26) + pad("median ms", 11, right: true) + pad("iters", 7, right: true)
+                + pad("nodes", 9, right: true) + pad("classes", 9, right: true) + "  " + pad("stop", 16) + "check")
+    }
+    var failures = 0
+    for workloadCase in selected {
+        let row = try measure(workloadCase, runs: options.runs)
+        if row.expectation.contains("MISMATCH") || row.expectation.contains("UNEXPECTED") { failures += 1 }
+        if options.json {
+            print(row.json)
+        } else {
+            print(
+                pad(row.workload, 12) + pad(row.name, 26)
+                    + pad(String(format: "%.3f", row.medianMilliseconds), 11, right: true)
+                    + pad(String(row.iterations), 7, right: true) + pad(String(row.nodes), 9, right: true)
+                    + pad(String(row.classes), 9, right: true) + "  " + pad(row.stopReason, 16) + row.expectation)
+        }
+    }
+    if failures > 0 {
+        FileHandle.standardError.write(Data("saturate-bench: \(failures) case(s) missed their expectation\n".utf8))
+        exit(1)
+    }
+} catch let error as UsageError {
+    if let message = error.message { FileHandle.standardError.write(Data("saturate-bench: \(message)\n".utf8)) }
+    print("usage: saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]... [--workloads FILE]")
+    exit(error.message == nil ? 0 : 2)
+} catch {
+    FileHandle.standardError.write(Data("saturate-bench: \(error)\n".utf8))
+    exit(1)
+}
