@@ -1,0 +1,341 @@
+import Foundation
+
+/// The text of one rule file and the name its diagnostics carry.
+public struct RuleSource: Sendable {
+    /// The file name shown in `file:line:col` messages.
+    public var name: String
+    /// The file's contents.
+    public var text: String
+
+    /// A rule file held in memory.
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+
+    /// Reads a rule file from disk.
+    /// - Throws: a ``DiagnosticError`` naming the file when it cannot be read.
+    public init(contentsOf url: URL) throws(DiagnosticError) {
+        do {
+            self.init(name: url.path, text: try String(contentsOf: url, encoding: .utf8))
+        } catch {
+            throw DiagnosticError([Diagnostic("\(url.path): cannot read rule file (\(error.localizedDescription))", at: nil)])
+        }
+    }
+}
+
+/// One loaded rule: the checked rewrite, its group and where it was written.
+public struct RuleEntry {
+    /// The rewrite.
+    public var rewrite: Rewrite
+    /// The group header it sits under (`default` before any header).
+    public var group: String
+    /// Where its name is written.
+    public var location: SourceLocation
+}
+
+/// Rules read from rule files, with the declarations they make.
+///
+/// The syntax, documented with examples in `docs/rules.md`, is line based:
+/// ```
+/// ; a comment
+/// (ac + *)                                  ; + and * are associative-commutative
+/// (unit + 0)                                ; the empty sum, for rest variables
+/// [algebra]                                 ; the rules below are in group "algebra"
+/// add-zero    (+ ?a 0)   => ?a
+/// comm-add    (+ ?a ?b)  <=> (+ ?b ?a)      ; also defines comm-add-rev
+/// cancel-div  (/ ?a ?a)  => 1               :if (not_zero ?a)
+/// ```
+/// Declarations apply to every file of the set wherever they are written, so
+/// a rule file may rely on an `(ac ...)` made in another.
+///
+/// Every problem in every file (syntax, unbound variable, unknown condition,
+/// wrong arity, duplicate name, undeclared unit) is collected as
+/// `file:line:col: message` and thrown once.
+public struct RuleSet {
+    /// The base signature with the files' declarations added.
+    public private(set) var signature: Signature
+    /// The rules in file and line order.
+    public private(set) var entries: [RuleEntry] = []
+
+    /// The rewrites, in order, for a ``Runner``.
+    public var rewrites: [Rewrite] { entries.map(\.rewrite) }
+
+    /// The group names in first-appearance order.
+    public var groupNames: [String] {
+        var names: [String] = []
+        for entry in entries where !names.contains(entry.group) { names.append(entry.group) }
+        return names
+    }
+
+    /// Reads and checks rule files.
+    /// - Parameters:
+    ///   - sources: the files, read in order.
+    ///   - signature: the language's own declarations (attribute counts, AC
+    ///     operators it always has); the files add to it.
+    ///   - conditions: the predicates rules may name in `:if`.
+    public init(
+        _ sources: [RuleSource], signature: Signature = Signature(), conditions: ConditionRegistry = ConditionRegistry()
+    ) throws(DiagnosticError) {
+        var problems = DiagnosticCollector()
+        var lines: [RuleLine] = []
+        for source in sources {
+            lines.append(contentsOf: RuleLine.read(source, &problems))
+        }
+        var merged = signature
+        for line in lines { RuleSet.declare(line, into: &merged, &problems) }
+        for line in lines { RuleSet.declareUnit(line, into: &merged, &problems) }
+        self.signature = merged
+        var group = "default"
+        var firstDefinition: [String: SourceLocation] = [:]
+        for line in lines {
+            switch line.kind {
+            case .header(let name):
+                group = name
+            case .declaration:
+                continue
+            case .rule(let rule):
+                for entry in RuleSet.build(rule, group: group, merged, conditions, &problems) {
+                    if let first = firstDefinition[entry.rewrite.name] {
+                        problems.report(
+                            "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))", at: rule.nameLocation)
+                        continue
+                    }
+                    firstDefinition[entry.rewrite.name] = rule.nameLocation
+                    entries.append(entry)
+                }
+            }
+        }
+        guard problems.hasProblems else { return }
+        // Report in reading order: files as given, then line and column.
+        let fileOrder = Dictionary(sources.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let ordered = problems.diagnostics.enumerated().sorted { left, right in
+            func key(_ diagnostic: Diagnostic) -> (Int, Int, Int) {
+                guard let location = diagnostic.location else { return (Int.max, 0, 0) }
+                return (fileOrder[location.file] ?? Int.max, location.line, location.column)
+            }
+            let (a, b) = (key(left.element), key(right.element))
+            return a != b ? a < b : left.offset < right.offset
+        }
+        throw DiagnosticError(ordered.map(\.element))
+    }
+
+    /// Reads one rule file held in memory.
+    public init(
+        parsing text: String, file: String = "<rules>", signature: Signature = Signature(),
+        conditions: ConditionRegistry = ConditionRegistry()
+    ) throws(DiagnosticError) {
+        try self.init([RuleSource(name: file, text: text)], signature: signature, conditions: conditions)
+    }
+
+    private static func declare(_ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector) {
+        guard case .declaration(let keyword, let operands) = line.kind, keyword == "ac" else { return }
+        if operands.isEmpty { problems.report("(ac ...) names at least one operator", at: line.location) }
+        for operand in operands {
+            guard let name = operand.atom, isOperatorName(name) else {
+                problems.report("(ac ...) takes operator names, found '\(operand)'", at: operand.location)
+                continue
+            }
+            signature.declareAC(Symbol(name))
+        }
+    }
+
+    /// Units are read after every `(ac ...)` of every file, since a unit
+    /// needs its operator declared AC.
+    private static func declareUnit(_ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector) {
+        guard case .declaration(let keyword, let operands) = line.kind, keyword == "unit" else { return }
+        guard operands.count == 2, let name = operands[0].atom, let valueText = operands[1].atom,
+            let value = Literal.parseNumber(valueText)
+        else {
+            problems.report("expected (unit OPERATOR NUMBER)", at: line.location)
+            return
+        }
+        let op = Symbol(name)
+        guard signature.isAC(op) else {
+            problems.report("'\(name)' has a unit but is not declared (ac ...)", at: operands[0].location)
+            return
+        }
+        if let existing = signature.unit(of: op), existing != .number(value) {
+            problems.report("'\(name)' already has unit \(existing)", at: operands[1].location)
+            return
+        }
+        signature.declareUnit(.number(value), of: op)
+    }
+
+    private static func build(
+        _ rule: RuleLine.Rule, group: String, _ signature: Signature, _ conditions: ConditionRegistry,
+        _ problems: inout DiagnosticCollector
+    ) -> [RuleEntry] {
+        var local = DiagnosticCollector()
+        var lhs: Pattern?
+        var rhs: Pattern?
+        do { lhs = try Pattern(rule.lhs, signature: signature) } catch { local.absorb(error) }
+        do { rhs = try Pattern(rule.rhs, signature: signature) } catch { local.absorb(error) }
+        var built: [Condition] = []
+        for expression in rule.conditions {
+            if let condition = readCondition(expression, conditions, &local) { built.append(condition) }
+        }
+        for diagnostic in local.diagnostics { problems.report(diagnostic.message, at: diagnostic.location) }
+        guard !local.hasProblems, let lhs, let rhs else { return [] }
+        var directions = [(rule.name, lhs, rhs)]
+        if rule.isBidirectional { directions.append((rule.name + "-rev", rhs, lhs)) }
+        var entries: [RuleEntry] = []
+        for (name, left, right) in directions {
+            do {
+                let rewrite = try Rewrite(name: name, lhs: left, rhs: right, conditions: built, signature: signature)
+                entries.append(RuleEntry(rewrite: rewrite, group: group, location: rule.nameLocation))
+            } catch {
+                for diagnostic in error.diagnostics { problems.report(diagnostic.message, at: rule.nameLocation) }
+            }
+        }
+        return entries
+    }
+
+    private static func readCondition(
+        _ expression: SExpr, _ conditions: ConditionRegistry, _ problems: inout DiagnosticCollector
+    ) -> Condition? {
+        guard let items = expression.list, let name = items.first?.atom else {
+            problems.report("a condition is written (predicate ?var ...), found '\(expression)'", at: expression.location)
+            return nil
+        }
+        guard let definition = conditions[name] else {
+            let known = conditions.names.isEmpty ? "none are registered" : "known: " + conditions.names.joined(separator: ", ")
+            problems.report("unknown condition '\(name)' (\(known))", at: items[0].location)
+            return nil
+        }
+        let operands = items.dropFirst()
+        guard operands.count == definition.arity else {
+            problems.report(
+                "condition '\(name)' takes \(definition.arity) argument(s), found \(operands.count)", at: expression.location)
+            return nil
+        }
+        var arguments: [Condition.Argument] = []
+        for operand in operands {
+            if let text = operand.atom, text.hasPrefix("?"), !text.hasSuffix("..."), text.count > 1 {
+                arguments.append(.variable(PatternVariable(text)))
+            } else if let text = operand.atom, text.hasSuffix("..."), text.hasPrefix("?"), text.count > 4 {
+                arguments.append(.variable(PatternVariable(String(text.dropLast(3)))))
+            } else if let text = operand.atom, let value = Literal.parseNumber(text) {
+                arguments.append(.literal(value == value.rounded() && abs(value) < 1e15 ? .integer(Int(value)) : .number(value)))
+            } else {
+                problems.report("a condition's argument is a variable or a number, found '\(operand)'", at: operand.location)
+                return nil
+            }
+        }
+        return Condition(definition, arguments)
+    }
+
+    static func isOperatorName(_ text: String) -> Bool {
+        !text.isEmpty && !text.hasPrefix("?") && !text.hasPrefix(":") && Literal.parseNumber(text) == nil
+    }
+}
+
+/// One meaningful line of a rule file.
+struct RuleLine {
+    struct Rule {
+        var name: String
+        var nameLocation: SourceLocation
+        var lhs: SExpr
+        var rhs: SExpr
+        var isBidirectional: Bool
+        var conditions: [SExpr]
+    }
+
+    enum Kind {
+        case header(String)
+        case declaration(String, [SExpr])
+        case rule(Rule)
+    }
+
+    var kind: Kind
+    var location: SourceLocation
+
+    /// Splits a file into lines and reads each, reporting what does not parse.
+    static func read(_ source: RuleSource, _ problems: inout DiagnosticCollector) -> [RuleLine] {
+        var lines: [RuleLine] = []
+        var reader = SExprReader(file: source.name)
+        reader.maximumDepth = 200
+        for (offset, text) in source.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = offset + 1
+            let items: [SExpr]
+            do {
+                items = try reader.read(String(text), line: number)
+            } catch {
+                problems.absorb(error)
+                continue
+            }
+            guard let first = items.first else { continue }
+            if let line = classify(items, first.location, &problems) { lines.append(line) }
+        }
+        return lines
+    }
+
+    private static func classify(
+        _ items: [SExpr], _ location: SourceLocation, _ problems: inout DiagnosticCollector
+    ) -> RuleLine? {
+        let first = items[0]
+        switch first.kind {
+        case .bracket(let parts):
+            guard parts.count == 1, let name = parts[0].atom, isGroupName(name) else {
+                problems.report("a group header is [name], with letters, digits, '-' and '_'", at: location)
+                return nil
+            }
+            if items.count > 1 { problems.report("unexpected text after the group header", at: items[1].location) }
+            return RuleLine(kind: .header(name), location: location)
+        case .list(let parts):
+            guard let keyword = parts.first?.atom, keyword == "ac" || keyword == "unit" else {
+                problems.report(
+                    "expected a rule (name lhs => rhs), a declaration (ac ...) or (unit ...), or a [group] header",
+                    at: location)
+                return nil
+            }
+            if items.count > 1 { problems.report("one declaration per line", at: items[1].location) }
+            return RuleLine(kind: .declaration(keyword, Array(parts.dropFirst())), location: location)
+        case .atom(let name):
+            return readRule(name, items, location, &problems).map { RuleLine(kind: .rule($0), location: location) }
+        }
+    }
+
+    private static func readRule(
+        _ name: String, _ items: [SExpr], _ location: SourceLocation, _ problems: inout DiagnosticCollector
+    ) -> Rule? {
+        guard isRuleName(name) else {
+            problems.report(
+                "rule name '\(name)' must start with a letter and hold only letters, digits, '-' and '_'", at: location)
+            return nil
+        }
+        guard items.count >= 4 else {
+            problems.report("rule '\(name)' is incomplete: expected name lhs => rhs", at: location)
+            return nil
+        }
+        guard let arrow = items[2].atom, arrow == "=>" || arrow == "<=>" else {
+            problems.report("expected '=>' or '<=>' after the left side of '\(name)', found '\(items[2])'", at: items[2].location)
+            return nil
+        }
+        var conditions: [SExpr] = []
+        var index = 4
+        while index < items.count {
+            guard let keyword = items[index].atom, keyword == ":if" else {
+                problems.report("unexpected '\(items[index])' after the right side; conditions follow ':if'", at: items[index].location)
+                return nil
+            }
+            index += 1
+            let start = index
+            while index < items.count, items[index].atom?.hasPrefix(":") != true {
+                conditions.append(items[index])
+                index += 1
+            }
+            if index == start { problems.report("':if' needs at least one condition", at: items[start - 1].location) }
+        }
+        return Rule(
+            name: name, nameLocation: location, lhs: items[1], rhs: items[3], isBidirectional: arrow == "<=>",
+            conditions: conditions)
+    }
+
+    private static func isRuleName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    }
+
+    private static func isGroupName(_ text: String) -> Bool { isRuleName(text) }
+}
