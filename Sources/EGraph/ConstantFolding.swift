@@ -46,7 +46,7 @@ public final class ConstantFolding: Analysis {
     public func merge(_ a: inout Double?, _ b: Double?) -> DidMerge {
         switch (a, b) {
         case (nil, nil): return .unchanged
-        case (nil, .some): 
+        case (nil, .some):
             a = b
             return DidMerge(changedLeft: true, changedRight: false)
         case (.some, nil): return DidMerge(changedLeft: false, changedRight: true)

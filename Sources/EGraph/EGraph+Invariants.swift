@@ -43,17 +43,21 @@ extension EGraph {
             }
             for column in columns where !column.checkJoin(id, nodes: storage.nodes, in: self) {
                 problems.append(
-                    "\(column.analysisName) data of \(id) is \(column.dataDescription(of: id)), not the join over its nodes")
+                    "\(column.analysisName) data of \(id) is \(column.dataDescription(of: id)), not the join over its nodes"
+                )
             }
         }
-        for op in classesByOp.indices {
-            let listed = classesByOp[op]
-            let holding = classStorage.indices.filter { index in
-                classStorage[index]?.nodes.contains { Int($0.op.rawValue) == op } ?? false
+        var expectedIndex = [[ClassID]](repeating: [], count: classesByOp.count)
+        for index in classStorage.indices {
+            guard let storage = classStorage[index] else { continue }
+            let id = ClassID(UInt32(index))
+            for node in storage.nodes where expectedIndex[Int(node.op.rawValue)].last != id {
+                expectedIndex[Int(node.op.rawValue)].append(id)
             }
-            if listed.map(\.index) != holding {
-                problems.append("operator index of \(Symbol.name(ofRaw: UInt32(op))) lists \(listed), not \(holding)")
-            }
+        }
+        for op in classesByOp.indices where classesByOp[op] != expectedIndex[op] {
+            problems.append(
+                "operator index of \(Symbol.name(ofRaw: UInt32(op))) lists \(classesByOp[op]), not \(expectedIndex[op])")
         }
         if storedClassCount != classStorage.lazy.filter({ $0 != nil }).count {
             problems.append("class count \(storedClassCount) is wrong")
@@ -65,7 +69,9 @@ extension EGraph {
             if canonical != key { problems.append("hash-cons key \(key) of c\(keyed) is stale") }
             if HashCons.hash(key) != hash { problems.append("hash-cons entry of c\(keyed) has the wrong hash") }
         }
-        if counted != storedNodeCount { problems.append("node count is \(storedNodeCount) but \(counted) nodes are stored") }
+        if counted != storedNodeCount {
+            problems.append("node count is \(storedNodeCount) but \(counted) nodes are stored")
+        }
         return problems
     }
 }

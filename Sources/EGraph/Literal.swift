@@ -55,6 +55,7 @@ public enum Literal: Hashable, Sendable, CustomStringConvertible {
         return Double(text)
     }
 
+    /// Bitwise equality for numbers (every NaN alike), value equality for integers.
     public static func == (lhs: Literal, rhs: Literal) -> Bool {
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)): Literal.bits(a) == Literal.bits(b)
@@ -63,6 +64,7 @@ public enum Literal: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .number(let value):

@@ -110,7 +110,9 @@ public enum PatternVariableKind: Hashable, Sendable {
 
 extension Pattern {
     /// Reads a pattern from text such as `(* ?a (inv ?a) ?r...)`.
-    public init(parsing text: String, signature: Signature = Signature(), file: String = "<pattern>") throws(DiagnosticError) {
+    public init(parsing text: String, signature: Signature = Signature(), file: String = "<pattern>")
+        throws(DiagnosticError)
+    {
         let expressions = try SExprReader(file: file).read(text)
         guard expressions.count == 1 else {
             throw DiagnosticError([
@@ -212,7 +214,9 @@ struct PatternReader {
                         problems.report("an AC application takes one rest variable", at: operand.location)
                         continue
                     }
-                    guard let variable = variable(String(text.dropLast(3)), operand.location, &problems) else { continue }
+                    guard let variable = variable(String(text.dropLast(3)), operand.location, &problems) else {
+                        continue
+                    }
                     noteKind(variable, .multiset, operand.location, &problems, &kinds)
                     rest = variable
                     continue
@@ -220,7 +224,8 @@ struct PatternReader {
                 children.append(read(operand, &problems, &kinds))
             }
             if signature.isAC(op) && children.isEmpty && rest == nil && signature.unit(of: op) == nil {
-                problems.report("'\(name)' is AC and has no declared unit, so it needs operands", at: expression.location)
+                problems.report(
+                    "'\(name)' is AC and has no declared unit, so it needs operands", at: expression.location)
             }
             return .node(op: op, payload: payload, children: children, rest: rest)
         }
@@ -231,7 +236,8 @@ struct PatternReader {
         _ kinds: inout [PatternVariable: PatternVariableKind]
     ) -> PayloadPattern? {
         guard let text = attribute.atom else {
-            problems.report("an attribute must be an integer or a variable, found '\(attribute)'", at: attribute.location)
+            problems.report(
+                "an attribute must be an integer or a variable, found '\(attribute)'", at: attribute.location)
             return nil
         }
         if text.hasPrefix("?") && allowsVariables && !text.hasSuffix("...") {
@@ -276,7 +282,9 @@ struct PatternReader {
 
 extension Term {
     /// Reads a ground term such as `(+ x (* 2 y))`.
-    public init(parsing text: String, signature: Signature = Signature(), file: String = "<term>") throws(DiagnosticError) {
+    public init(parsing text: String, signature: Signature = Signature(), file: String = "<term>")
+        throws(DiagnosticError)
+    {
         let expressions = try SExprReader(file: file).read(text)
         guard expressions.count == 1 else {
             throw DiagnosticError([

@@ -19,7 +19,9 @@ public struct RuleSource: Sendable {
         do {
             self.init(name: url.path, text: try String(contentsOf: url, encoding: .utf8))
         } catch {
-            throw DiagnosticError([Diagnostic("\(url.path): cannot read rule file (\(error.localizedDescription))", at: nil)])
+            throw DiagnosticError([
+                Diagnostic("\(url.path): cannot read rule file (\(error.localizedDescription))", at: nil)
+            ])
         }
     }
 }
@@ -98,7 +100,8 @@ public struct RuleSet {
                 for entry in RuleSet.build(rule, group: group, merged, conditions, &problems) {
                     if let first = firstDefinition[entry.rewrite.name] {
                         problems.report(
-                            "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))", at: rule.nameLocation)
+                            "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))",
+                            at: rule.nameLocation)
                         continue
                     }
                     firstDefinition[entry.rewrite.name] = rule.nameLocation
@@ -128,7 +131,9 @@ public struct RuleSet {
         try self.init([RuleSource(name: file, text: text)], signature: signature, conditions: conditions)
     }
 
-    private static func declare(_ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector) {
+    private static func declare(
+        _ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector
+    ) {
         guard case .declaration(let keyword, let operands) = line.kind, keyword == "ac" else { return }
         if operands.isEmpty { problems.report("(ac ...) names at least one operator", at: line.location) }
         for operand in operands {
@@ -142,7 +147,9 @@ public struct RuleSet {
 
     /// Units are read after every `(ac ...)` of every file, since a unit
     /// needs its operator declared AC.
-    private static func declareUnit(_ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector) {
+    private static func declareUnit(
+        _ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector
+    ) {
         guard case .declaration(let keyword, let operands) = line.kind, keyword == "unit" else { return }
         guard operands.count == 2, let name = operands[0].atom, let valueText = operands[1].atom,
             let value = Literal.parseNumber(valueText)
@@ -195,18 +202,21 @@ public struct RuleSet {
         _ expression: SExpr, _ conditions: ConditionRegistry, _ problems: inout DiagnosticCollector
     ) -> Condition? {
         guard let items = expression.list, let name = items.first?.atom else {
-            problems.report("a condition is written (predicate ?var ...), found '\(expression)'", at: expression.location)
+            problems.report(
+                "a condition is written (predicate ?var ...), found '\(expression)'", at: expression.location)
             return nil
         }
         guard let definition = conditions[name] else {
-            let known = conditions.names.isEmpty ? "none are registered" : "known: " + conditions.names.joined(separator: ", ")
+            let known =
+                conditions.names.isEmpty ? "none are registered" : "known: " + conditions.names.joined(separator: ", ")
             problems.report("unknown condition '\(name)' (\(known))", at: items[0].location)
             return nil
         }
         let operands = items.dropFirst()
         guard operands.count == definition.arity else {
             problems.report(
-                "condition '\(name)' takes \(definition.arity) argument(s), found \(operands.count)", at: expression.location)
+                "condition '\(name)' takes \(definition.arity) argument(s), found \(operands.count)",
+                at: expression.location)
             return nil
         }
         var arguments: [Condition.Argument] = []
@@ -216,9 +226,11 @@ public struct RuleSet {
             } else if let text = operand.atom, text.hasSuffix("..."), text.hasPrefix("?"), text.count > 4 {
                 arguments.append(.variable(PatternVariable(String(text.dropLast(3)))))
             } else if let text = operand.atom, let value = Literal.parseNumber(text) {
-                arguments.append(.literal(value == value.rounded() && abs(value) < 1e15 ? .integer(Int(value)) : .number(value)))
+                arguments.append(
+                    .literal(value == value.rounded() && abs(value) < 1e15 ? .integer(Int(value)) : .number(value)))
             } else {
-                problems.report("a condition's argument is a variable or a number, found '\(operand)'", at: operand.location)
+                problems.report(
+                    "a condition's argument is a variable or a number, found '\(operand)'", at: operand.location)
                 return nil
             }
         }
@@ -309,14 +321,17 @@ struct RuleLine {
             return nil
         }
         guard let arrow = items[2].atom, arrow == "=>" || arrow == "<=>" else {
-            problems.report("expected '=>' or '<=>' after the left side of '\(name)', found '\(items[2])'", at: items[2].location)
+            problems.report(
+                "expected '=>' or '<=>' after the left side of '\(name)', found '\(items[2])'", at: items[2].location)
             return nil
         }
         var conditions: [SExpr] = []
         var index = 4
         while index < items.count {
             guard let keyword = items[index].atom, keyword == ":if" else {
-                problems.report("unexpected '\(items[index])' after the right side; conditions follow ':if'", at: items[index].location)
+                problems.report(
+                    "unexpected '\(items[index])' after the right side; conditions follow ':if'",
+                    at: items[index].location)
                 return nil
             }
             index += 1

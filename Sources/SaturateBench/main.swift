@@ -84,7 +84,8 @@ func measure(_ workloadCase: WorkloadCase, runs: Int) throws -> Row {
         last = outcome
     }
     times.sort()
-    let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    let median =
+        times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
     let outcome = last!
     var checks: [String] = []
     if let expected = workloadCase.expected, outcome.report.stopReason == .saturated {

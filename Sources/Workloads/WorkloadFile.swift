@@ -23,10 +23,15 @@ public struct WorkloadFile: Decodable, Sendable {
         /// E-nodes.
         public var nodes: Int
         /// Seconds.
-        public var time_s: Double
+        public var seconds: Double
 
         /// The runner's limits.
-        public var runLimits: RunLimits { RunLimits(iterations: iter, nodes: nodes, seconds: time_s) }
+        public var runLimits: RunLimits { RunLimits(iterations: iter, nodes: nodes, seconds: seconds) }
+
+        private enum CodingKeys: String, CodingKey {
+            case iter, nodes
+            case seconds = "time_s"
+        }
     }
 
     /// A goal-proving case.
@@ -44,11 +49,17 @@ public struct WorkloadFile: Decodable, Sendable {
         /// `"constfold"` or absent.
         public var analysis: String?
         /// Whether the run stops once every goal is proved.
-        public var stop_when_proved: Bool
+        public var stopsWhenProved: Bool
         /// Whether the goals are expected to be proved.
-        public var expect_proved: Bool
+        public var expectsProof: Bool
         /// For softmax cases: `"base"` or `"ext"`.
         public var ruleset: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case name, start, goals, extra, limits, analysis, ruleset
+            case stopsWhenProved = "stop_when_proved"
+            case expectsProof = "expect_proved"
+        }
     }
 
     /// The micro-benchmark: several roots, fixed iterations.
@@ -98,21 +109,32 @@ public struct WorkloadFile: Decodable, Sendable {
         /// The `base` rule set.
         public var rules: [RuleSpec]
         /// The `ext` rule set.
-        public var rules_ext: [RuleSpec]
+        public var extendedRules: [RuleSpec]
         /// Its cases.
         public var cases: [ProofCase]
+
+        private enum CodingKeys: String, CodingKey {
+            case rules, cases
+            case extendedRules = "rules_ext"
+        }
     }
 
     /// The 36 rules of the math suite.
-    public var math_rules: [RuleSpec]
+    public var mathRules: [RuleSpec]
     /// The 19 math goals.
-    public var math_cases: [ProofCase]
+    public var mathCases: [ProofCase]
     /// The micro-benchmark.
     public var micro: Micro
     /// The AC workload.
     public var ac: ACWorkload
     /// The softmax workload.
     public var softmax: SoftmaxWorkload
+
+    private enum CodingKeys: String, CodingKey {
+        case micro, ac, softmax
+        case mathRules = "math_rules"
+        case mathCases = "math_cases"
+    }
 
     /// Reads a workloads file.
     public init(contentsOf url: URL) throws {

@@ -77,8 +77,8 @@ public enum Workloads {
 
     /// The 19 goals of the math suite, with constant folding.
     public static func math(_ file: WorkloadFile) throws -> [WorkloadCase] {
-        file.math_cases.map { spec in
-            proofCase("math", spec, signature: Signature(), ruleSpecs: file.math_rules)
+        file.mathCases.map { spec in
+            proofCase("math", spec, signature: Signature(), ruleSpecs: file.mathRules)
         }
     }
 
@@ -125,7 +125,7 @@ public enum Workloads {
         file.softmax.cases.map { spec in
             proofCase(
                 "softmax", spec, signature: Signature(),
-                ruleSpecs: spec.ruleset == "ext" ? file.softmax.rules_ext : file.softmax.rules)
+                ruleSpecs: spec.ruleset == "ext" ? file.softmax.extendedRules : file.softmax.rules)
         }
     }
 
@@ -134,7 +134,7 @@ public enum Workloads {
     ) -> WorkloadCase {
         let limits = spec.limits.runLimits
         return WorkloadCase(
-            workload: workload, name: spec.name, limits: limits, expectProved: spec.expect_proved, expected: nil
+            workload: workload, name: spec.name, limits: limits, expectProved: spec.expectsProof, expected: nil
         ) {
             let egraph = EGraph(signature: signature)
             var conditions = ConditionRegistry()
@@ -147,7 +147,7 @@ public enum Workloads {
             for extra in spec.extra { egraph.add(try Term(parsing: extra, signature: signature)) }
             let goals = try spec.goals.map { try Term(parsing: $0, signature: signature) }
             var runner = Runner(limits: limits)
-            if spec.stop_when_proved {
+            if spec.stopsWhenProved {
                 runner.goal = { egraph in PreparedRun.proves(egraph, root, goals) }
             }
             return PreparedRun(

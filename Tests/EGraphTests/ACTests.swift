@@ -1,5 +1,6 @@
-@testable import EGraph
 import XCTest
+
+@testable import EGraph
 
 /// AC operators stored as sorted multisets: regroupings share one node, lazy
 /// flattening, and matching modulo AC with rest variables.

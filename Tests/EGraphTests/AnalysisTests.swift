@@ -1,5 +1,6 @@
-@testable import EGraph
 import XCTest
+
+@testable import EGraph
 
 /// Constant folding: its merge is a join, it folds, and its data is the join
 /// over each class's nodes (the invariant checker verifies that on rebuild).
@@ -14,7 +15,8 @@ final class AnalysisTests: XCTestCase {
                 let result = folding.merge(&left, b)
                 var right = b
                 _ = folding.merge(&right, a)
-                XCTAssertEqual(left.map(Literal.number), right.map(Literal.number), "commutative at \(a as Any), \(b as Any)")
+                XCTAssertEqual(
+                    left.map(Literal.number), right.map(Literal.number), "commutative at \(a as Any), \(b as Any)")
                 XCTAssertEqual(result.changedLeft, left.map(Literal.number) != a.map(Literal.number))
                 XCTAssertEqual(result.changedRight, left.map(Literal.number) != b.map(Literal.number))
                 var twice = left

@@ -1,5 +1,6 @@
-@testable import EGraph
 import XCTest
+
+@testable import EGraph
 
 /// Hash-consing, union-find, congruence closure and rebuilding.
 final class EGraphTests: XCTestCase {

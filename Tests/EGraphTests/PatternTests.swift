@@ -1,5 +1,6 @@
-@testable import EGraph
 import XCTest
+
+@testable import EGraph
 
 /// Reading patterns and terms, and the checks rewrites make on construction.
 final class PatternTests: XCTestCase {

@@ -67,7 +67,9 @@ final class RuleFileTests: XCTestCase {
         ]) {
             _ = try RuleSet(parsing: text, file: "bad.rules", conditions: conditions)
         }
-        let diagnostics = assertDiagnostics([]) { _ = try RuleSet(parsing: text, file: "bad.rules", conditions: conditions) }
+        let diagnostics = assertDiagnostics([]) {
+            _ = try RuleSet(parsing: text, file: "bad.rules", conditions: conditions)
+        }
         let lines = diagnostics.compactMap { $0.location?.line }
         XCTAssertEqual(lines, lines.sorted(), "problems are reported in the order of the file")
     }
@@ -94,7 +96,8 @@ final class RuleFileTests: XCTestCase {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/rules.md")
         let page = try String(contentsOf: guide, encoding: .utf8)
-        let block = try XCTUnwrap(page.components(separatedBy: "```rules\n").dropFirst().first?.components(separatedBy: "```").first)
+        let block = try XCTUnwrap(
+            page.components(separatedBy: "```rules\n").dropFirst().first?.components(separatedBy: "```").first)
         let folding = ConstantFolding()
         let rules = try RuleSet(parsing: block, file: "docs/rules.md", conditions: folding.mathConditions())
         XCTAssertEqual(rules.groupNames, ["cancellation", "units"])

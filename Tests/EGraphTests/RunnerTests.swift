@@ -1,5 +1,6 @@
-@testable import EGraph
 import XCTest
+
+@testable import EGraph
 
 /// Limits, stop reasons, the back-off scheduler and the report.
 final class RunnerTests: XCTestCase {
@@ -56,7 +57,8 @@ final class RunnerTests: XCTestCase {
         let limits = RunLimits(iterations: 1_000, nodes: .max, seconds: 0.05)
         let report = Runner(limits: limits, scheduler: .simple).run(try commutativity(), on: egraph)
         XCTAssertEqual(report.stopReason, .timeLimit(0.05))
-        XCTAssertLessThan(report.totalSeconds, 2, "stopped within a batch of the limit, not at the end of a long iteration")
+        XCTAssertLessThan(
+            report.totalSeconds, 2, "stopped within a batch of the limit, not at the end of a long iteration")
     }
 
     func testGoalHookStopsOnceProved() throws {
@@ -74,7 +76,8 @@ final class RunnerTests: XCTestCase {
         let egraph = checkedEGraph()
         egraph.checksInvariants = false
         try egraph.add(sum(7))
-        let runner = Runner(limits: RunLimits(iterations: 100, nodes: 100_000), scheduler: .backoff(matchLimit: 50, banLength: 2))
+        let runner = Runner(
+            limits: RunLimits(iterations: 100, nodes: 100_000), scheduler: .backoff(matchLimit: 50, banLength: 2))
         let report = runner.run(try commutativity(), on: egraph)
         XCTAssertEqual(report.stopReason, .saturated, "bans are lifted early when nothing else changes")
         XCTAssertEqual(report.nodes, 1939)
@@ -101,7 +104,8 @@ final class RunnerTests: XCTestCase {
         let divideByTwo = try egraph.add("(/ x 2)")
         let notZero = try XCTUnwrap(conditions["not_zero"])
         let rule = try Rewrite(
-            "div-canon", "(/ ?a ?b)", "(* ?a (pow ?b -1))", conditions: [Condition(notZero, [.variable(PatternVariable("?b"))])],
+            "div-canon", "(/ ?a ?b)", "(* ?a (pow ?b -1))",
+            conditions: [Condition(notZero, [.variable(PatternVariable("?b"))])],
             signature: Signature())
         _ = Runner(limits: RunLimits(iterations: 1)).run([rule], on: egraph)
         XCTAssertEqual(try egraph.lookup("(* x (pow 2 -1))"), egraph.find(divideByTwo))

@@ -15,7 +15,8 @@ final class DeterminismTests: XCTestCase {
             var outputs: [String] = []
             for run in 0..<2 {
                 let path = FileManager.default.temporaryDirectory
-                    .appendingPathComponent("saturate-determinism-\(ProcessInfo.processInfo.processIdentifier)-\(run).txt")
+                    .appendingPathComponent(
+                        "saturate-determinism-\(ProcessInfo.processInfo.processIdentifier)-\(run).txt")
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: executable)
                 process.arguments = ["WorkloadsTests.DeterminismTests/testWritesItsReportWhenAsked"]
@@ -42,7 +43,8 @@ final class DeterminismTests: XCTestCase {
     func testWritesItsReportWhenAsked() throws {
         guard let path = ProcessInfo.processInfo.environment[Self.outputVariable] else { return }
         let file = try WorkloadFile(contentsOf: WorkloadFile.bundledURL)
-        let cases = try Workloads.micro(file) + Workloads.math(file) + Workloads.softmax(file)
+        let cases =
+            try Workloads.micro(file) + Workloads.math(file) + Workloads.softmax(file)
             + Workloads.ac(file, declared: false).filter { ($0.expected?.nodes ?? .max) <= 1_939 }
             + Workloads.ac(file, declared: true)
         var lines: [String] = []
@@ -50,10 +52,12 @@ final class DeterminismTests: XCTestCase {
             let prepared = try workloadCase.prepare()
             let outcome = prepared.run()
             let report = outcome.report
-            lines.append("\(workloadCase.workload) \(workloadCase.name) \(report.stopReason) proved=\(outcome.proved as Any)")
+            lines.append(
+                "\(workloadCase.workload) \(workloadCase.name) \(report.stopReason) proved=\(outcome.proved as Any)")
             for (index, iteration) in report.iterations.enumerated() {
                 let rules = iteration.rules.map { "\($0.name):\($0.matches)/\($0.applications)\($0.banned ? "!" : "")" }
-                lines.append("  \(index) nodes=\(iteration.nodes) classes=\(iteration.classes) \(rules.joined(separator: " "))")
+                lines.append(
+                    "  \(index) nodes=\(iteration.nodes) classes=\(iteration.classes) \(rules.joined(separator: " "))")
             }
             for id in prepared.egraph.classIDs {
                 lines.append("  \(id) = " + prepared.egraph.nodes(in: id).map(\.description).joined(separator: " | "))

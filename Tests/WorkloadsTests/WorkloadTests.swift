@@ -25,7 +25,8 @@ final class WorkloadTests: XCTestCase {
             let outcome = try run(workloadCase)
             XCTAssertEqual(
                 outcome.proved, workloadCase.expectProved,
-                "\(workloadCase.name): stopped by \(outcome.report.stopReason) after \(outcome.report.iterations.count) iterations")
+                "\(workloadCase.name): stopped by \(outcome.report.stopReason) after \(outcome.report.iterations.count) iterations"
+            )
         }
     }
 
@@ -39,7 +40,8 @@ final class WorkloadTests: XCTestCase {
     func testBinaryACRulesSaturateToTheExactSizes() throws {
         // n = 3...8 here; n = 9 and 10 take seconds in a debug build and are
         // the benchmark's to time.
-        for workloadCase in try Workloads.ac(file, declared: false) where (workloadCase.expected?.nodes ?? .max) <= 6_058 {
+        for workloadCase in try Workloads.ac(file, declared: false)
+        where (workloadCase.expected?.nodes ?? .max) <= 6_058 {
             let expected = try XCTUnwrap(workloadCase.expected)
             // The invariant checker is quadratic-ish in the operator index;
             // it runs on the smaller sums.
