@@ -165,8 +165,13 @@ public enum Workloads {
                 guard let name = condition.first, let definition = conditions[name] else {
                     throw DiagnosticError([Diagnostic("rule \(spec.name): unknown condition \(condition)", at: nil)])
                 }
-                let arguments = condition.dropFirst().map { text -> Condition.Argument in
+                let arguments = try condition.dropFirst().map { text -> Condition.Argument in
                     if let value = Literal.parseNumber(text) { return .literal(.number(value)) }
+                    guard text.hasPrefix("?"), text.count > 1 else {
+                        throw DiagnosticError([
+                            Diagnostic("rule \(spec.name): bad condition argument '\(text)'", at: nil)
+                        ])
+                    }
                     return .variable(PatternVariable(text))
                 }
                 return Condition(definition, arguments)
