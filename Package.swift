@@ -7,19 +7,26 @@ let package = Package(
     name: "Saturate",
     products: [
         .library(name: "EGraph", targets: ["EGraph"]),
+        .library(name: "TensorOps", targets: ["TensorOps"]),
+        .executable(name: "saturate", targets: ["Saturate"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
     targets: [
         // The e-graph engine: knows nothing of tensors.
         .target(name: "EGraph"),
+        // The program language: parsing, printing, shapes, grad, evaluation,
+        // and the bridge into the e-graph.
+        .target(name: "TensorOps", dependencies: ["EGraph"]),
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
+        .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads"]
         ),
         .testTarget(name: "EGraphTests", dependencies: ["EGraph"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
+        .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
     ]
 )

@@ -1,0 +1,58 @@
+// saturate: the command line of Saturate.
+//
+//   saturate expand FILE                 the program with grad expanded, nothing else
+//
+// Errors go to stderr as file:line:col: message; the exit status is 1 for a
+// problem in the input and 2 for a usage error.
+
+import EGraph
+import Foundation
+import TensorOps
+
+/// A failure the command reports and exits on.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32
+}
+
+let usage = """
+    usage: saturate expand FILE
+    """
+
+func readProgram(_ path: String) throws -> TensorProgram {
+    let text: String
+    do {
+        text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw CommandFailure(message: "\(path): cannot read the file (\(error.localizedDescription))", status: 1)
+    }
+    do {
+        return try TensorProgram(parsing: text, file: path)
+    } catch {
+        throw CommandFailure(message: error.description, status: 1)
+    }
+}
+
+func run(_ arguments: [String]) throws {
+    guard let command = arguments.first else { throw CommandFailure(message: usage, status: 2) }
+    let rest = Array(arguments.dropFirst())
+    switch command {
+    case "expand":
+        guard rest.count == 1 else { throw CommandFailure(message: usage, status: 2) }
+        print(try readProgram(rest[0]).program(), terminator: "")
+    case "-h", "--help", "help":
+        print(usage)
+    default:
+        throw CommandFailure(message: "unknown command '\(command)'\n" + usage, status: 2)
+    }
+}
+
+do {
+    try run(Array(CommandLine.arguments.dropFirst()))
+} catch let failure as CommandFailure {
+    FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+    exit(failure.status)
+} catch {
+    FileHandle.standardError.write(Data("saturate: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,149 @@
+/// Reverse-mode differentiation on the tensor IR, building the gradient the
+/// way `aesara.grad` and `jax.vjp` build it from the hand-written graph, with
+/// no simplification: that naive gradient is what the optimizer receives.
+///
+/// The local rules are aesara's (`aesara/scalar/basic.py`): `div` gives
+/// `g / y` and `-(g * x) / (y * y)`; `max` routes the gradient through an
+/// `eq` mask to every tied element; `pow` guards `log(x)` with `x == 0`; and
+/// so on. A broadcast operand's gradient is summed over the broadcast axes
+/// and squeezed to the operand's shape. Broadcasting a gradient back out
+/// (after a reduction) is `fill`, which reads no value of its first operand.
+extension TensorGraph {
+    /// The gradient of the sum of all elements of `function` with respect to
+    /// the input node `input`, of the input's shape.
+    /// - Throws: ``ShapeError`` where the language cannot express a step: the
+    ///   gradient of `squeeze` needs the axis put back, which `fill` can do
+    ///   only when every axis before it has size 1.
+    public mutating func gradient(of function: NodeID, withRespectTo input: NodeID) throws(ShapeError) -> NodeID {
+        let order = topologicalOrder(from: [function])
+        var dependsOnInput = [Bool](repeating: false, count: nodes.count)
+        for node in order {
+            dependsOnInput[node] = node == input || nodes[node].arguments.contains { dependsOnInput[$0] }
+        }
+        guard dependsOnInput[function] else { return try broadcast(constant(0), like: input) }
+        let seed = nodes[function].shape == .scalar ? constant(1) : try apply(.fill, [function, constant(1)])
+        var contributions: [NodeID: [NodeID]] = [function: [seed]]
+        for node in order.reversed() where node != input {
+            guard let terms = contributions.removeValue(forKey: node) else { continue }
+            let adjoint = try total(terms)
+            for (position, argument) in nodes[node].arguments.enumerated() where dependsOnInput[argument] {
+                guard let term = try contribution(of: node, toArgument: position, adjoint: adjoint) else { continue }
+                contributions[argument, default: []].append(term)
+            }
+        }
+        guard let terms = contributions[input] else { return try broadcast(constant(0), like: input) }
+        return try broadcast(total(terms), like: input)
+    }
+
+    private mutating func total(_ terms: [NodeID]) throws(ShapeError) -> NodeID {
+        var sum = terms[0]
+        for term in terms.dropFirst() { sum = try apply(.add, [sum, term]) }
+        return sum
+    }
+
+    /// `value` broadcast to the shape of `target`, without reading `target`.
+    private mutating func broadcast(_ value: NodeID, like target: NodeID) throws(ShapeError) -> NodeID {
+        nodes[value].shape == nodes[target].shape ? value : try apply(.fill, [target, value])
+    }
+
+    /// `value` summed over the axes along which `shape` was broadcast to
+    /// reach it, then squeezed to `shape`.
+    private mutating func unbroadcast(_ value: NodeID, to shape: Shape) throws(ShapeError) -> NodeID {
+        let valueShape = nodes[value].shape
+        if valueShape == shape { return value }
+        if shape == .scalar { return try apply(.sum, [value]) }
+        let leading = valueShape.rank - shape.rank
+        var result = value
+        for axis in 0..<valueShape.rank where !valueShape.dims[axis].isOne {
+            if axis < leading || shape.dims[axis - leading].isOne {
+                result = try apply(.sum, [result], axis: axis)
+            }
+        }
+        for _ in 0..<leading { result = try apply(.squeeze, [result], axis: 0) }
+        return result
+    }
+
+    /// The adjoint that `node`, whose adjoint is `adjoint`, passes to its
+    /// argument at `position`; `nil` where none flows (comparisons, the
+    /// condition of `where`, the first operand of `fill`).
+    private mutating func contribution(of node: NodeID, toArgument position: Int, adjoint g: NodeID)
+        throws(ShapeError) -> NodeID?
+    {
+        let current = nodes[node]
+        guard case .apply(let op) = current.kind else { return nil }
+        let arguments = current.arguments
+        let target = nodes[arguments[position]].shape
+        func unbroadcast(_ value: NodeID) throws(ShapeError) -> NodeID { try self.unbroadcast(value, to: target) }
+        let x = arguments[0]
+        switch op {
+        case .add:
+            return try unbroadcast(g)
+        case .subtract:
+            return try unbroadcast(position == 0 ? g : apply(.negate, [g]))
+        case .multiply:
+            return try unbroadcast(apply(.multiply, [g, arguments[1 - position]]))
+        case .divide:
+            let y = arguments[1]
+            if position == 0 { return try unbroadcast(apply(.divide, [g, y])) }
+            let numerator = try apply(.negate, [apply(.multiply, [g, x])])
+            return try unbroadcast(apply(.divide, [numerator, apply(.multiply, [y, y])]))
+        case .power:
+            let y = arguments[1]
+            if position == 0 {
+                let lowered = try apply(.power, [x, apply(.subtract, [y, constant(1)])])
+                return try unbroadcast(apply(.multiply, [apply(.multiply, [g, y]), lowered]))
+            }
+            let slope = try apply(.multiply, [apply(.multiply, [g, apply(.log, [x])]), node])
+            return try unbroadcast(apply(.select, [apply(.equal, [x, constant(0)]), constant(0), slope]))
+        case .maximum, .minimum:
+            let chosen = try apply(.equal, [node, x])
+            if position == 0 { return try unbroadcast(apply(.multiply, [chosen, g])) }
+            return try unbroadcast(apply(.multiply, [apply(.subtract, [constant(1), chosen]), g]))
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
+            return nil
+        case .select:
+            let condition = arguments[0]
+            switch position {
+            case 1: return try unbroadcast(apply(.select, [condition, g, constant(0)]))
+            case 2: return try unbroadcast(apply(.select, [condition, constant(0), g]))
+            default: return nil
+            }
+        case .fill:
+            return position == 1 ? try unbroadcast(g) : nil
+        case .negate:
+            return try apply(.negate, [g])
+        case .exp:
+            return try apply(.multiply, [g, node])
+        case .log:
+            return try apply(.divide, [g, x])
+        case .log1p:
+            return try apply(.divide, [g, apply(.add, [constant(1), x])])
+        case .expm1:
+            return try apply(.multiply, [g, apply(.exp, [x])])
+        case .sqrt:
+            return try apply(.divide, [apply(.multiply, [g, constant(0.5)]), node])
+        case .abs:
+            let sign = try apply(.subtract, [apply(.greater, [x, constant(0)]), apply(.less, [x, constant(0)])])
+            return try apply(.multiply, [g, sign])
+        case .tanh:
+            return try apply(.multiply, [g, apply(.subtract, [constant(1), apply(.multiply, [node, node])])])
+        case .sigmoid:
+            return try apply(.multiply, [apply(.multiply, [g, node]), apply(.subtract, [constant(1), node])])
+        case .softplus:
+            return try apply(.multiply, [g, apply(.sigmoid, [x])])
+        case .sum:
+            return try broadcast(g, like: x)
+        case .max:
+            return try apply(.multiply, [apply(.equal, [node, x]), g])
+        case .squeeze:
+            let axis = current.axis ?? 0
+            let inputShape = nodes[x].shape
+            guard inputShape.dims[..<axis].allSatisfy(\.isOne) else {
+                throw ShapeError(
+                    "the gradient of squeezing axis \(axis) of \(inputShape) must put the axis back, "
+                        + "which the language can express only when every axis before it has size 1")
+            }
+            return try apply(.fill, [x, g])
+        }
+    }
+}

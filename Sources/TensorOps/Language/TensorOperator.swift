@@ -1,0 +1,105 @@
+/// The operators of the program language (`LANGUAGE.md`).
+///
+/// There are no softmax, log-softmax or log-sum-exp operators: those are
+/// written out by hand, and finding their stable forms is the optimizer's job.
+public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case power = "pow"
+    case maximum
+    case minimum
+    case equal = "eq"
+    case notEqual = "ne"
+    case less = "lt"
+    case lessOrEqual = "le"
+    case greater = "gt"
+    case greaterOrEqual = "ge"
+    case select = "where"
+    case negate = "neg"
+    case exp
+    case log
+    case log1p
+    case expm1
+    case sqrt
+    case abs
+    case tanh
+    case sigmoid
+    case softplus
+    case sum
+    case max
+    case squeeze
+    case fill
+
+    /// How an operator combines its operands and what it does to shapes.
+    public enum Kind: Sendable {
+        /// Elementwise over broadcast operands.
+        case elementwise
+        /// Reduces one axis (kept with size 1) or every axis (to a scalar).
+        case reduction
+        /// Drops an axis of size 1.
+        case squeeze
+        /// A tensor of its first operand's shape holding its second.
+        case fill
+    }
+
+    /// The operator as written.
+    public var description: String { rawValue }
+
+    /// What kind of operator this is.
+    public var kind: Kind {
+        switch self {
+        case .sum, .max: .reduction
+        case .squeeze: .squeeze
+        case .fill: .fill
+        default: .elementwise
+        }
+    }
+
+    /// The number of tensor operands in the core form (the binary reading of
+    /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
+    public var arity: Int {
+        switch self {
+        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .squeeze:
+            1
+        case .select: 3
+        default: 2
+        }
+    }
+
+    /// Whether the written form takes two or more operands, read as a left
+    /// fold: `(+ a b c)` means `(+ (+ a b) c)`.
+    public var isVariadic: Bool { self == .add || self == .multiply }
+
+    /// Whether the result is 1 or 0 (comparisons).
+    public var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: true
+        default: false
+        }
+    }
+
+    /// Whether the written form carries an integer axis: optional for
+    /// reductions, required for `squeeze`.
+    public var axisRequirement: AxisRequirement {
+        switch kind {
+        case .reduction: .optional
+        case .squeeze: .required
+        default: .none
+        }
+    }
+
+    /// Whether an operator takes an axis.
+    public enum AxisRequirement: Sendable {
+        /// No axis.
+        case none
+        /// An axis or none (reduce everything).
+        case optional
+        /// Always an axis.
+        case required
+    }
+
+    /// The operator spelled `name`, if any.
+    public init?(name: String) { self.init(rawValue: name) }
+}
