@@ -44,11 +44,19 @@ public protocol Analysis: AnyObject {
 
     /// Reacts to a class's fact, for example by adding the constant it proves.
     func modify(_ id: ClassID, in egraph: EGraph)
+
+    /// The fact with every class id it mentions made canonical, so facts
+    /// that relate classes compare equal after merges renamed them (the
+    /// invariant checker compares stored facts with freshly made ones).
+    func canonical(_ data: Data, in egraph: EGraph) -> Data
 }
 
 extension Analysis {
     /// No reaction by default.
     public func modify(_ id: ClassID, in egraph: EGraph) {}
+
+    /// Facts mention no class ids by default.
+    public func canonical(_ data: Data, in egraph: EGraph) -> Data { data }
 }
 
 /// The type-erased face of an analysis column, as the e-graph drives it.
@@ -98,7 +106,8 @@ final class AnalysisColumn<A: Analysis>: AnalysisColumnProtocol {
     func checkJoin(_ id: ClassID, nodes: [ENode], in egraph: EGraph) -> Bool {
         guard var joined = nodes.first.map({ analysis.make($0, in: egraph) }) else { return false }
         for node in nodes.dropFirst() { _ = analysis.merge(&joined, analysis.make(node, in: egraph)) }
-        return joined == values[id.index]
+        guard let stored = values[id.index] else { return false }
+        return analysis.canonical(joined, in: egraph) == analysis.canonical(stored, in: egraph)
     }
 
     func dataDescription(of id: ClassID) -> String {

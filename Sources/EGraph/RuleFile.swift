@@ -76,8 +76,13 @@ public struct RuleSet {
     ///   - signature: the language's own declarations (attribute counts, AC
     ///     operators it always has); the files add to it.
     ///   - conditions: the predicates rules may name in `:if`.
+    ///   - desugar: rewrites each pattern as read into the form the e-graph
+    ///     stores, so rules can be written in the language's own spelling
+    ///     (the tensor language lowers `(/ a b)` to `(* a (inv b))`).
     public init(
-        _ sources: [RuleSource], signature: Signature = Signature(), conditions: ConditionRegistry = ConditionRegistry()
+        _ sources: [RuleSource], signature: Signature = Signature(),
+        conditions: ConditionRegistry = ConditionRegistry(),
+        desugar: @escaping (Pattern) -> Pattern = { $0 }
     ) throws(DiagnosticError) {
         var problems = DiagnosticCollector()
         var lines: [RuleLine] = []
@@ -97,7 +102,7 @@ public struct RuleSet {
             case .declaration:
                 continue
             case .rule(let rule):
-                for entry in RuleSet.build(rule, group: group, merged, conditions, &problems) {
+                for entry in RuleSet.build(rule, group: group, merged, conditions, desugar, &problems) {
                     if let first = firstDefinition[entry.rewrite.name] {
                         problems.report(
                             "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))",
@@ -126,9 +131,10 @@ public struct RuleSet {
     /// Reads one rule file held in memory.
     public init(
         parsing text: String, file: String = "<rules>", signature: Signature = Signature(),
-        conditions: ConditionRegistry = ConditionRegistry()
+        conditions: ConditionRegistry = ConditionRegistry(), desugar: @escaping (Pattern) -> Pattern = { $0 }
     ) throws(DiagnosticError) {
-        try self.init([RuleSource(name: file, text: text)], signature: signature, conditions: conditions)
+        try self.init(
+            [RuleSource(name: file, text: text)], signature: signature, conditions: conditions, desugar: desugar)
     }
 
     private static func declare(
@@ -171,13 +177,13 @@ public struct RuleSet {
 
     private static func build(
         _ rule: RuleLine.Rule, group: String, _ signature: Signature, _ conditions: ConditionRegistry,
-        _ problems: inout DiagnosticCollector
+        _ desugar: (Pattern) -> Pattern, _ problems: inout DiagnosticCollector
     ) -> [RuleEntry] {
         var local = DiagnosticCollector()
         var lhs: Pattern?
         var rhs: Pattern?
-        do { lhs = try Pattern(rule.lhs, signature: signature) } catch { local.absorb(error) }
-        do { rhs = try Pattern(rule.rhs, signature: signature) } catch { local.absorb(error) }
+        do { lhs = desugar(try Pattern(rule.lhs, signature: signature)) } catch { local.absorb(error) }
+        do { rhs = desugar(try Pattern(rule.rhs, signature: signature)) } catch { local.absorb(error) }
         var built: [Condition] = []
         for expression in rule.conditions {
             if let condition = readCondition(expression, conditions, &local) { built.append(condition) }

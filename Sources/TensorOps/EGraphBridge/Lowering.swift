@@ -1,0 +1,245 @@
+import EGraph
+
+/// From the tensor IR into e-graph terms, and back.
+extension TensorProgram {
+    /// Each output as an e-graph term in lowered form (see
+    /// ``TensorVocabulary``), in output order.
+    public func loweredTerms() -> [(name: String, term: Term)] {
+        outputs.map { ($0.name, lowered($0.node)) }
+    }
+
+    /// Adds every output to `egraph` and returns their classes, in order.
+    /// - Precondition: `egraph` uses ``TensorVocabulary/signature``.
+    public func lower(into egraph: EGraph) -> [ClassID] {
+        precondition(egraph.signature.isAC(TensorVocabulary.add), "use TensorVocabulary.signature")
+        return loweredTerms().map { egraph.add($0.term) }
+    }
+
+    /// The lowered term computing `root`.
+    public func lowered(_ root: NodeID) -> Term {
+        var term = Term()
+        var position: [NodeID: Int] = [:]
+        var minusOne: Int?
+        func negativeOne(_ term: inout Term) -> Int {
+            if let minusOne { return minusOne }
+            let index = term.append(Term.Node(.literal, payload: .number(-1)))
+            minusOne = index
+            return index
+        }
+        for node in graph.topologicalOrder(from: [root]) {
+            let current = graph[node]
+            let operands = current.arguments.map { position[$0]! }
+            let index: Int
+            switch current.kind {
+            case .input(let name):
+                index = term.append(Term.Node(TensorVocabulary.input(name)))
+            case .constant(let value):
+                index = term.append(Term.Node(.literal, payload: .number(value)))
+            case .apply(let op):
+                let rank = current.arguments.first.map { graph[$0].shape.rank } ?? 0
+                switch op {
+                case .add:
+                    index = term.append(Term.Node(TensorVocabulary.add, operands))
+                case .multiply:
+                    index = term.append(Term.Node(TensorVocabulary.multiply, operands))
+                case .subtract:
+                    let negated = term.append(Term.Node(TensorVocabulary.multiply, [negativeOne(&term), operands[1]]))
+                    index = term.append(Term.Node(TensorVocabulary.add, [operands[0], negated]))
+                case .negate:
+                    index = term.append(Term.Node(TensorVocabulary.multiply, [negativeOne(&term), operands[0]]))
+                case .divide:
+                    let inverse = term.append(Term.Node(TensorVocabulary.inverse, [operands[1]]))
+                    index = term.append(Term.Node(TensorVocabulary.multiply, [operands[0], inverse]))
+                case .sum, .max:
+                    if let axis = current.axis {
+                        let symbol = op == .sum ? TensorVocabulary.sum : TensorVocabulary.max
+                        index = term.append(Term.Node(symbol, operands, payload: .integer(axis - rank)))
+                    } else {
+                        let symbol = op == .sum ? TensorVocabulary.sumAll : TensorVocabulary.maxAll
+                        index = term.append(Term.Node(symbol, operands))
+                    }
+                case .squeeze:
+                    index = term.append(
+                        Term.Node(TensorVocabulary.squeeze, operands, payload: .integer((current.axis ?? 0) - rank)))
+                default:
+                    index = term.append(Term.Node(TensorVocabulary.direct[op]!, operands))
+                }
+            }
+            position[node] = index
+        }
+        // The root must be the last node, as terms require.
+        if position[root] != term.root { term.append(term.nodes[position[root]!]) }
+        return term
+    }
+}
+
+/// A lowered term that does not read back as a program.
+public struct RaisingError: Error, Sendable, CustomStringConvertible {
+    /// What could not be raised.
+    public var message: String
+    /// The error.
+    public var description: String { message }
+}
+
+extension TensorProgram {
+    /// The program computing `terms` (lowered e-graph terms, say extracted
+    /// ones) over the inputs of `self`, in readable form: `(* a (inv b))` as
+    /// `(/ a b)`, `(+ a (* -1 b))` as `(- a b)`, `(* -1 a)` as `(neg a)`.
+    /// Inputs keep their order and outputs their names.
+    public func raising(_ terms: [(name: String, term: Term)]) throws(RaisingError) -> TensorProgram {
+        var raiser = Raiser(graph: TensorGraph())
+        var newInputs: [(name: String, shape: Shape, node: NodeID)] = []
+        for input in inputs {
+            let node = raiser.graph.input(input.name, shape: input.shape)
+            raiser.inputs[TensorVocabulary.input(input.name)] = node
+            newInputs.append((input.name, input.shape, node))
+        }
+        var newOutputs: [(name: String, node: NodeID)] = []
+        for (name, term) in terms {
+            newOutputs.append((name, try raiser.raise(term)))
+        }
+        return TensorProgram(graph: raiser.graph, inputs: newInputs, outputs: newOutputs)
+    }
+
+    private struct Raiser {
+        var graph: TensorGraph
+        var inputs: [Symbol: NodeID] = [:]
+
+        mutating func raise(_ term: Term) throws(RaisingError) -> NodeID {
+            var nodes: [NodeID] = []
+            nodes.reserveCapacity(term.nodes.count)
+            for node in term.nodes {
+                nodes.append(try raise(node, term, nodes))
+            }
+            return nodes[term.root]
+        }
+
+        private mutating func raise(_ node: Term.Node, _ term: Term, _ raised: [NodeID]) throws(RaisingError) -> NodeID
+        {
+            do {
+                return try build(node, term, raised)
+            } catch let error as ShapeError {
+                throw RaisingError(message: "\(term.render(term.nodes.firstIndex(of: node) ?? 0)): \(error.message)")
+            } catch let error as RaisingError {
+                throw error
+            } catch {
+                throw RaisingError(message: "\(error)")
+            }
+        }
+
+        private mutating func build(_ node: Term.Node, _ term: Term, _ raised: [NodeID]) throws -> NodeID {
+            if node.op == .literal, case .number(let value)? = node.payload { return graph.constant(value) }
+            if node.children.isEmpty {
+                guard let input = inputs[node.op] else { throw RaisingError(message: "unknown input '\(node.op)'") }
+                return input
+            }
+            let operands = node.children.map { raised[$0] }
+            let axis: Int? = if case .integer(let value)? = node.payload { value } else { nil }
+            switch node.op {
+            case TensorVocabulary.add:
+                return try sum(flatOperands(of: node, term), term, raised)
+            case TensorVocabulary.multiply:
+                return try product(flatOperands(of: node, term), term, raised)
+            case TensorVocabulary.inverse:
+                return try graph.apply(.divide, [graph.constant(1), operands[0]])
+            case TensorVocabulary.sum: return try graph.apply(.sum, operands, axis: axis)
+            case TensorVocabulary.max: return try graph.apply(.max, operands, axis: axis)
+            case TensorVocabulary.sumAll: return try graph.apply(.sum, operands)
+            case TensorVocabulary.maxAll: return try graph.apply(.max, operands)
+            case TensorVocabulary.squeeze: return try graph.apply(.squeeze, operands, axis: axis)
+            default:
+                guard let op = TensorVocabulary.directInverse[node.op], op.arity == operands.count else {
+                    throw RaisingError(message: "'\(node.op)' with \(operands.count) operand(s) is not an operator")
+                }
+                return try graph.apply(op, operands)
+            }
+        }
+
+        /// The operands of an AC application with directly nested applications
+        /// of the same operator spliced in, and scalar units dropped while
+        /// another operand remains (a scalar never changes a broadcast).
+        private func flatOperands(of node: Term.Node, _ term: Term) -> [Int] {
+            var operands: [Int] = []
+            var pending = Array(node.children.reversed())
+            while let child = pending.popLast() {
+                let inner = term.nodes[child]
+                if inner.op == node.op, inner.payload == nil, !inner.children.isEmpty {
+                    pending.append(contentsOf: inner.children.reversed())
+                } else {
+                    operands.append(child)
+                }
+            }
+            let unit: Literal = node.op == TensorVocabulary.add ? .number(0) : .number(1)
+            let kept = operands.filter { !(term.nodes[$0].op == .literal && term.nodes[$0].payload == unit) }
+            return kept.isEmpty ? Array(operands.prefix(1)) : kept
+        }
+
+        /// `(+ p1 p2 (* -1 n1))` as `(- (+ p1 p2) n1)`.
+        private mutating func sum(_ children: [Int], _ term: Term, _ raised: [NodeID]) throws -> NodeID {
+            var positives: [NodeID] = []
+            var negatives: [NodeID] = []
+            for child in children {
+                if let negated = negatedOperand(child, term) {
+                    negatives.append(raised[negated])
+                } else {
+                    positives.append(raised[child])
+                }
+            }
+            var result: NodeID
+            if let first = positives.first {
+                result = first
+                for operand in positives.dropFirst() { result = try graph.apply(.add, [result, operand]) }
+            } else {
+                result = try graph.apply(.negate, [negatives.removeFirst()])
+            }
+            for operand in negatives { result = try graph.apply(.subtract, [result, operand]) }
+            return result
+        }
+
+        /// The operand of `(* -1 t)`, if `index` is one.
+        private func negatedOperand(_ index: Int, _ term: Term) -> Int? {
+            let node = term.nodes[index]
+            guard node.op == TensorVocabulary.multiply, node.children.count == 2 else { return nil }
+            for (position, child) in node.children.enumerated() where isMinusOne(child, term) {
+                return node.children[1 - position]
+            }
+            return nil
+        }
+
+        private func isMinusOne(_ index: Int, _ term: Term) -> Bool {
+            let node = term.nodes[index]
+            return node.op == .literal && node.payload == .number(-1)
+        }
+
+        /// `(* a b (inv c) -1)` as `(neg (/ (* a b) c))`.
+        private mutating func product(_ children: [Int], _ term: Term, _ raised: [NodeID]) throws -> NodeID {
+            var numerators: [NodeID] = []
+            var denominators: [NodeID] = []
+            var negate = false
+            for child in children {
+                let node = term.nodes[child]
+                if isMinusOne(child, term) {
+                    negate.toggle()
+                } else if node.op == TensorVocabulary.inverse, node.children.count == 1 {
+                    denominators.append(raised[node.children[0]])
+                } else {
+                    numerators.append(raised[child])
+                }
+            }
+            if numerators.isEmpty && denominators.isEmpty {
+                // (* -1 -1 ...): the product of the signs.
+                return graph.constant(negate ? -1 : 1)
+            }
+            var result = numerators.first ?? graph.constant(1)
+            for operand in numerators.dropFirst() { result = try graph.apply(.multiply, [result, operand]) }
+            if let first = denominators.first {
+                var denominator = first
+                for operand in denominators.dropFirst() {
+                    denominator = try graph.apply(.multiply, [denominator, operand])
+                }
+                result = try graph.apply(.divide, [result, denominator])
+            }
+            return negate ? try graph.apply(.negate, [result]) : result
+        }
+    }
+}

@@ -1,0 +1,403 @@
+import EGraph
+import Foundation
+
+/// The e-class analysis of tensor programs (DESIGN.md, "Analyses"): shape,
+/// constant axes, exact constant value, real sign facts, a binary64 interval,
+/// and the relations that prove a max-shifted softmax free of overflow.
+///
+/// All facts join by accumulation (sets grow, intervals shrink), since every
+/// node of a class denotes the same value and any fact proved of one holds
+/// for all. Scalar classes with a known value get the value as a literal node
+/// (constant folding); folding happens only where binary64 computes the real
+/// result exactly, so a class never holds two different reals.
+public final class TensorAnalysis: Analysis {
+    /// The shapes of the program's inputs, by leaf symbol.
+    public let inputShapes: [Symbol: Shape]
+
+    /// An analysis for a program with these inputs.
+    public init(inputShapes: [Symbol: Shape]) { self.inputShapes = inputShapes }
+
+    /// An analysis for the inputs of `program`.
+    public convenience init(program: TensorProgram) {
+        self.init(
+            inputShapes: Dictionary(
+                program.inputs.map { (TensorVocabulary.input($0.name), $0.shape) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    // MARK: Analysis
+
+    /// The facts of a new node, from its operator and its children's facts.
+    public func make(_ node: ENode, in egraph: EGraph) -> TensorFacts {
+        if node.op == .literal, case .number(let value)? = node.payload { return TensorAnalysis.literal(value) }
+        if node.children.isEmpty { return TensorFacts(shape: inputShapes[node.op] ?? .scalar) }
+        let children = node.children.map { egraph.data(of: $0, for: self) }
+        var facts = TensorFacts(shape: shape(of: node, children))
+        facts.value = TensorAnalysis.value(of: node, children, shape: facts.shape)
+        facts.signs = TensorAnalysis.signs(of: node, children).closed
+        facts.interval = TensorAnalysis.interval(of: node, children, shape: facts.shape)
+        facts.constantAxes = constantAxes(of: node, children, rank: facts.shape.rank)
+        relations(of: node, children, in: egraph, into: &facts)
+        tighten(&facts)
+        return facts
+    }
+
+    /// Accumulates facts: sets unite, intervals intersect, and a known value
+    /// wins over an unknown one (two different values, which only an unsound
+    /// rule could produce, keep the smaller in IEEE total order so the join
+    /// stays commutative).
+    public func merge(_ a: inout TensorFacts, _ b: TensorFacts) -> DidMerge {
+        let original = a
+        a.constantAxes.bits |= b.constantAxes.bits
+        switch (a.value, b.value) {
+        case (nil, let value?): a.value = value
+        case (let left?, let right?) where right.isTotallyOrdered(belowOrEqualTo: left) && left != right:
+            a.value = right
+        default: break
+        }
+        a.signs = a.signs.union(b.signs).closed
+        a.interval = ValueInterval(
+            Swift.max(a.interval.lower, b.interval.lower), Swift.min(a.interval.upper, b.interval.upper))
+        a.shiftedAlong.bits |= b.shiftedAlong.bits
+        a.holdsOneAlong.bits |= b.holdsOneAlong.bits
+        a.maximumOf = TensorAnalysis.united(a.maximumOf, b.maximumOf)
+        a.negatedMaximumOf = TensorAnalysis.united(a.negatedMaximumOf, b.negatedMaximumOf)
+        tighten(&a)
+        return DidMerge(changedLeft: a != original, changedRight: a != b)
+    }
+
+    /// Adds a scalar class's known value as a literal node.
+    public func modify(_ id: ClassID, in egraph: EGraph) {
+        let facts = egraph.data(of: id, for: self)
+        guard facts.shape == .scalar, let value = facts.value else { return }
+        egraph.union(id, egraph.add(.number(value)))
+    }
+
+    /// The facts with their class ids canonical.
+    public func canonical(_ data: TensorFacts, in egraph: EGraph) -> TensorFacts {
+        var data = data
+        data.maximumOf = TensorAnalysis.united(data.maximumOf.map { canonical($0, egraph) }, [])
+        data.negatedMaximumOf = TensorAnalysis.united(data.negatedMaximumOf.map { canonical($0, egraph) }, [])
+        return data
+    }
+
+    private func canonical(_ relation: MaximumRelation, _ egraph: EGraph) -> MaximumRelation {
+        MaximumRelation(of: egraph.find(relation.of), axis: relation.axis)
+    }
+
+    private static func united(_ a: [MaximumRelation], _ b: [MaximumRelation]) -> [MaximumRelation] {
+        if b.isEmpty && a.count < 2 { return a }
+        var all = a + b
+        all.sort()
+        var unique: [MaximumRelation] = []
+        for relation in all where unique.last != relation { unique.append(relation) }
+        return unique
+    }
+
+    /// Makes the interval agree with the sign facts and the known value.
+    private func tighten(_ facts: inout TensorFacts) {
+        if let value = facts.value {
+            facts.interval = ValueInterval(value, value)
+            return
+        }
+        var lower = facts.interval.lower
+        var upper = facts.interval.upper
+        if facts.signs.contains(.atLeastOne) { lower = Swift.max(lower, 1) }
+        if facts.signs.contains(.nonnegative) { lower = Swift.max(lower, 0) }
+        if facts.signs.contains(.nonpositive) || facts.shiftedAlong.bits != 0 { upper = Swift.min(upper, 0) }
+        if facts.holdsOneAlong.bits != 0 {
+            lower = Swift.max(lower, 0)
+            upper = Swift.min(upper, 1)
+        }
+        facts.interval = ValueInterval(lower, upper)
+    }
+
+    // MARK: Shape
+
+    private func shape(of node: ENode, _ children: [TensorFacts]) -> Shape {
+        let first = children[0].shape
+        switch node.op {
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
+            return .scalar
+        case TensorVocabulary.sum, TensorVocabulary.max:
+            guard let axis = TensorAnalysis.axis(node, rank: first.rank) else { return first }
+            return first.reducing(axis: axis)
+        case TensorVocabulary.squeeze:
+            guard let axis = TensorAnalysis.axis(node, rank: first.rank) else { return first }
+            return first.removing(axis: axis)
+        default:
+            // Elementwise operators, `fill`, and AC applications of any
+            // arity broadcast their operands.
+            var shape = first
+            for child in children.dropFirst() { shape = Shape.broadcast(shape, child.shape) ?? shape }
+            return shape
+        }
+    }
+
+    /// The node's axis attribute as an index from the front, if in range.
+    static func axis(_ node: ENode, rank: Int) -> Int? {
+        guard case .integer(let fromEnd)? = node.payload else { return nil }
+        let axis = rank + fromEnd
+        return axis >= 0 && axis < rank ? axis : nil
+    }
+
+    // MARK: Values
+
+    static func literal(_ value: Double) -> TensorFacts {
+        var facts = TensorFacts(shape: .scalar)
+        facts.value = value.isNaN ? nil : value
+        facts.interval = ValueInterval(value, value)
+        facts.constantAxes = .all
+        if value > 0 { facts.signs.insert(.positive) }
+        if value < 0 { facts.signs.insert(.negative) }
+        if value == 0 { facts.signs.formUnion([.nonnegative, .nonpositive]) }
+        if value >= 1 { facts.signs.insert(.atLeastOne) }
+        facts.signs = facts.signs.closed
+        return facts
+    }
+
+    /// The exact value of every element, where binary64 computes it exactly.
+    private static func value(of node: ENode, _ children: [TensorFacts], shape: Shape) -> Double? {
+        let values = children.map(\.value)
+        // The maximum of a shifted value along its axis is exactly 0.
+        if node.op == TensorVocabulary.max, case .integer(let axis)? = node.payload,
+            children[0].shiftedAlong.contains(fromEnd: -axis)
+        {
+            return 0
+        }
+        switch node.op {
+        case TensorVocabulary.fill: return values[1]
+        case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze: return values[0]
+        case TensorVocabulary.sum, TensorVocabulary.sumAll: return values[0] == 0 ? 0 : nil
+        default: break
+        }
+        guard values.allSatisfy({ $0 != nil }) else { return nil }
+        let known = values.map { $0! }
+        switch node.op {
+        case TensorVocabulary.add:
+            var total = known[0]
+            for value in known.dropFirst() {
+                let sum = total + value
+                guard sum.isFinite, sum - total == value, sum - value == total else { return nil }
+                total = sum
+            }
+            return total
+        case TensorVocabulary.multiply:
+            var product = known[0]
+            for value in known.dropFirst() {
+                let result = product * value
+                // Exact when the fused residual a·b − result is 0.
+                guard result.isFinite, (-result).addingProduct(product, value) == 0 else { return nil }
+                product = result
+            }
+            return product
+        case TensorVocabulary.inverse:
+            let result = 1 / known[0]
+            return result.isFinite && (-1.0).addingProduct(result, known[0]) == 0 ? result : nil
+        case TensorVocabulary.exp: return known[0] == 0 ? 1 : nil
+        case Symbol("log"): return known[0] == 1 ? 0 : nil
+        case Symbol("abs"): return Swift.abs(known[0])
+        case Symbol("maximum"): return Swift.max(known[0], known[1])
+        case Symbol("minimum"): return Swift.min(known[0], known[1])
+        case Symbol("where"): return known[0] != 0 ? known[1] : known[2]
+        default: return nil
+        }
+    }
+
+    // MARK: Signs
+
+    private static func signs(of node: ENode, _ children: [TensorFacts]) -> SignFacts {
+        let facts = children.map { $0.signs.closed }
+        let first = facts[0]
+        switch node.op {
+        case TensorVocabulary.exp, Symbol("sigmoid"), Symbol("softplus"):
+            return .positive
+        case TensorVocabulary.add:
+            var result = SignFacts()
+            if facts.allSatisfy({ $0.contains(.nonnegative) }) {
+                result.insert(.nonnegative)
+                if facts.contains(where: { $0.contains(.positive) }) { result.insert(.positive) }
+                if facts.contains(where: { $0.contains(.atLeastOne) }) { result.insert(.atLeastOne) }
+            }
+            if facts.allSatisfy({ $0.contains(.nonpositive) }) {
+                result.insert(.nonpositive)
+                if facts.contains(where: { $0.contains(.negative) }) { result.insert(.negative) }
+            }
+            return result
+        case TensorVocabulary.multiply:
+            return productSigns(facts)
+        case TensorVocabulary.inverse:
+            return first.intersection([.positive, .negative, .nonzero, .nonnegative, .nonpositive])
+        case Symbol("sqrt"):
+            return first.intersection([.positive, .atLeastOne]).union(.nonnegative)
+        case Symbol("abs"):
+            var result: SignFacts = .nonnegative
+            if first.contains(.nonzero) { result.insert(.positive) }
+            if first.contains(.atLeastOne) { result.insert(.atLeastOne) }
+            return result
+        case Symbol("log"):
+            return first.contains(.atLeastOne) ? .nonnegative : []
+        case Symbol("log1p"), Symbol("expm1"), Symbol("tanh"):
+            return first.intersection([.positive, .negative, .nonnegative, .nonpositive, .nonzero])
+        case Symbol("pow"):
+            return first.contains(.positive) ? .positive : []
+        case TensorVocabulary.sum, TensorVocabulary.sumAll:
+            var result = first.intersection([.positive, .negative, .nonnegative, .nonpositive])
+            if first.contains(.atLeastOne) { result.insert(.atLeastOne) }
+            if node.op == TensorVocabulary.sum, case .integer(let axis)? = node.payload,
+                first.contains(.nonnegative), children[0].holdsOneAlong.contains(fromEnd: -axis)
+            {
+                result.insert(.atLeastOne)
+            }
+            return result
+        case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
+            return first
+        case Symbol("maximum"):
+            let either = first.union(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
+            let both = first.intersection(facts[1]).intersection([.negative, .nonpositive])
+            return either.union(both)
+        case Symbol("minimum"):
+            let both = first.intersection(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
+            let either = first.union(facts[1]).intersection([.negative, .nonpositive])
+            return either.union(both)
+        case Symbol("eq"), Symbol("ne"), Symbol("lt"), Symbol("le"), Symbol("gt"), Symbol("ge"):
+            return .nonnegative
+        case Symbol("where"):
+            return facts[1].intersection(facts[2])
+        case TensorVocabulary.fill:
+            return facts[1]
+        default:
+            return []
+        }
+    }
+
+    private static func productSigns(_ facts: [SignFacts]) -> SignFacts {
+        var result = SignFacts()
+        if facts.allSatisfy({ $0.contains(.nonzero) }) { result.insert(.nonzero) }
+        if facts.allSatisfy({ $0.contains(.atLeastOne) }) { result.insert(.atLeastOne) }
+        if facts.allSatisfy({ $0.contains(.positive) || $0.contains(.negative) }) {
+            let negatives = facts.filter { $0.contains(.negative) }.count
+            result.insert(negatives % 2 == 0 ? .positive : .negative)
+        } else if facts.allSatisfy({ $0.contains(.nonnegative) || $0.contains(.nonpositive) }) {
+            let nonpositives = facts.filter { !$0.contains(.nonnegative) }.count
+            result.insert(nonpositives % 2 == 0 ? .nonnegative : .nonpositive)
+        }
+        return result
+    }
+
+    // MARK: Intervals
+
+    private static func interval(of node: ENode, _ children: [TensorFacts], shape: Shape) -> ValueInterval {
+        let bounds = children.map(\.interval)
+        let first = bounds[0]
+        func monotone(_ function: (Double) -> Double) -> ValueInterval {
+            ValueInterval(function(first.lower), function(first.upper))
+        }
+        switch node.op {
+        case TensorVocabulary.exp: return monotone(Foundation.exp)
+        case Symbol("log"): return first.lower < 0 ? .everything : monotone(Foundation.log)
+        case Symbol("log1p"): return first.lower < -1 ? .everything : monotone(Foundation.log1p)
+        case Symbol("expm1"): return monotone(Foundation.expm1)
+        case Symbol("tanh"): return monotone(Foundation.tanh)
+        case Symbol("sqrt"): return first.lower < 0 ? .everything : monotone(Foundation.sqrt)
+        case Symbol("sigmoid"): return ValueInterval(0, 1)
+        case Symbol("softplus"): return ValueInterval(0, .infinity)
+        case Symbol("abs"):
+            if first.lower >= 0 { return first }
+            if first.upper <= 0 { return ValueInterval(-first.upper, -first.lower) }
+            return ValueInterval(0, Swift.max(-first.lower, first.upper))
+        case TensorVocabulary.add:
+            return bounds.dropFirst().reduce(first) { ValueInterval($0.lower + $1.lower, $0.upper + $1.upper) }
+        case TensorVocabulary.multiply:
+            return bounds.dropFirst().reduce(first) { a, b in
+                let products = [a.lower * b.lower, a.lower * b.upper, a.upper * b.lower, a.upper * b.upper]
+                if products.contains(where: \.isNaN) { return .everything }
+                return ValueInterval(products.min()!, products.max()!)
+            }
+        case TensorVocabulary.inverse:
+            if first.lower > 0 || first.upper < 0 { return ValueInterval(1 / first.upper, 1 / first.lower) }
+            if first.lower == 0 && first.upper > 0 { return ValueInterval(1 / first.upper, .infinity) }
+            return .everything
+        case TensorVocabulary.sum, TensorVocabulary.sumAll:
+            if first.lower >= 0 { return ValueInterval(0, .infinity) }
+            if first.upper <= 0 { return ValueInterval(-.infinity, 0) }
+            return .everything
+        case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
+            return first
+        case Symbol("maximum"):
+            return ValueInterval(Swift.max(first.lower, bounds[1].lower), Swift.max(first.upper, bounds[1].upper))
+        case Symbol("minimum"):
+            return ValueInterval(Swift.min(first.lower, bounds[1].lower), Swift.min(first.upper, bounds[1].upper))
+        case Symbol("eq"), Symbol("ne"), Symbol("lt"), Symbol("le"), Symbol("gt"), Symbol("ge"):
+            return ValueInterval(0, 1)
+        case Symbol("where"):
+            return ValueInterval(
+                Swift.min(bounds[1].lower, bounds[2].lower), Swift.max(bounds[1].upper, bounds[2].upper))
+        case TensorVocabulary.fill:
+            return bounds[1]
+        default:
+            return .everything
+        }
+    }
+
+    // MARK: Constant axes
+
+    private func constantAxes(of node: ENode, _ children: [TensorFacts], rank: Int) -> AxisSet {
+        var axes = AxisSet()
+        switch node.op {
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
+            return .all
+        case TensorVocabulary.sum, TensorVocabulary.max:
+            axes = children[0].constantAxes
+            if case .integer(let axis)? = node.payload { axes = axes.inserting(fromEnd: -axis) }
+            return axes
+        case TensorVocabulary.squeeze:
+            guard case .integer(let axis)? = node.payload, rank > 0 else { return axes }
+            for k in 1...rank where children[0].isConstant(alongFromEnd: k < -axis ? k : k + 1) {
+                axes = axes.inserting(fromEnd: k)
+            }
+            return axes
+        case TensorVocabulary.fill:
+            guard rank > 0 else { return axes }
+            for k in 1...rank where children[1].isConstant(alongFromEnd: k) { axes = axes.inserting(fromEnd: k) }
+            return axes
+        default:
+            guard rank > 0 else { return axes }
+            for k in 1...rank where children.allSatisfy({ $0.isConstant(alongFromEnd: k) }) {
+                axes = axes.inserting(fromEnd: k)
+            }
+            return axes
+        }
+    }
+
+    // MARK: Relations
+
+    /// Sees `max_k(x)`, `-max_k(x)`, `x - max_k(x)` (shifted along k) and the
+    /// `exp` of a shifted value (holds a 1 along k).
+    private func relations(of node: ENode, _ children: [TensorFacts], in egraph: EGraph, into facts: inout TensorFacts)
+    {
+        switch node.op {
+        case TensorVocabulary.max:
+            if case .integer(let axis)? = node.payload {
+                facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: axis)]
+            }
+        case TensorVocabulary.multiply where node.children.count == 2:
+            for (index, child) in children.enumerated() where child.value == -1 && child.shape == .scalar {
+                facts.negatedMaximumOf = children[1 - index].maximumOf.map {
+                    MaximumRelation(of: egraph.find($0.of), axis: $0.axis)
+                }
+            }
+        case TensorVocabulary.add where node.children.count == 2:
+            for index in 0..<2 {
+                let shifted = egraph.find(node.children[index])
+                for relation in children[1 - index].negatedMaximumOf where egraph.find(relation.of) == shifted {
+                    facts.shiftedAlong = facts.shiftedAlong.inserting(fromEnd: -relation.axis)
+                }
+            }
+            if facts.shiftedAlong.bits != 0 { facts.signs = facts.signs.union(.nonpositive).closed }
+        case TensorVocabulary.exp:
+            facts.holdsOneAlong = children[0].shiftedAlong
+        default:
+            break
+        }
+    }
+}

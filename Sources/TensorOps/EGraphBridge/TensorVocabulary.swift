@@ -1,0 +1,89 @@
+import EGraph
+
+/// The operators of tensor programs inside the e-graph, and its signature.
+///
+/// Lowering keeps one spelling per meaning, so equal programs written
+/// differently meet: `/` becomes `(* a (inv b))`, `-` becomes
+/// `(+ a (* -1 b))`, `neg` becomes `(* -1 a)`, and `+` and `*` are AC, stored
+/// as flat multisets. Axes are attributes counted from the end (`-1` is the
+/// last axis), which stay meaningful when broadcasting aligns operands of
+/// different ranks on the right. Reductions over every axis are the separate
+/// operators `sumall` and `maxall`, since an attribute is always present.
+public enum TensorVocabulary {
+    /// `+`, AC with unit 0.
+    public static let add = Symbol("+")
+    /// `*`, AC with unit 1.
+    public static let multiply = Symbol("*")
+    /// The reciprocal, `1 / a`.
+    public static let inverse = Symbol("inv")
+    /// The sum along one axis, kept with size 1; the axis is an attribute.
+    public static let sum = Symbol("sum")
+    /// The maximum along one axis, kept with size 1.
+    public static let max = Symbol("max")
+    /// The sum of every element, a scalar.
+    public static let sumAll = Symbol("sumall")
+    /// The maximum of every element, a scalar.
+    public static let maxAll = Symbol("maxall")
+    /// `squeeze`, whose axis is an attribute.
+    public static let squeeze = Symbol("squeeze")
+    /// `fill`.
+    public static let fill = Symbol("fill")
+    /// `exp`.
+    public static let exp = Symbol("exp")
+
+    /// The operators of the language that keep their name in the e-graph.
+    static let direct: [TensorOperator: Symbol] = {
+        var table: [TensorOperator: Symbol] = [:]
+        for op in TensorOperator.allCases {
+            switch op {
+            case .add, .subtract, .multiply, .divide, .negate, .sum, .max: continue
+            default: table[op] = Symbol(op.rawValue)
+            }
+        }
+        return table
+    }()
+
+    /// The language operator of a directly named e-graph operator.
+    static let directInverse: [Symbol: TensorOperator] = {
+        Dictionary(uniqueKeysWithValues: direct.map { ($1, $0) })
+    }()
+
+    /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max` and
+    /// `squeeze` take one attribute, their axis from the end.
+    public static let signature: Signature = {
+        var signature = Signature()
+        signature.declareAC(add)
+        signature.declareAC(multiply)
+        signature.declareUnit(.number(0), of: add)
+        signature.declareUnit(.number(1), of: multiply)
+        for op in [sum, max, squeeze] { signature.declareAttributes(1, of: op) }
+        return signature
+    }()
+
+    /// The symbol of an input leaf: its name. Inputs cannot be named like
+    /// language operators, and e-graph operators always have operands.
+    public static func input(_ name: String) -> Symbol { Symbol(name) }
+}
+
+extension TensorVocabulary {
+    /// A pattern written in the language's spelling, lowered as programs are:
+    /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))` and
+    /// `(neg a)` to `(* -1 a)`, at every depth. Rule files pass it to
+    /// ``RuleSet`` as `desugar`, so a rule reads as a person writes it and
+    /// matches what the e-graph stores.
+    public static func lower(_ pattern: Pattern) -> Pattern {
+        guard case .node(let op, let payload, let children, let rest) = pattern else { return pattern }
+        let lowered = children.map(lower)
+        let minusOne = Pattern.number(-1)
+        switch op.name {
+        case "/" where lowered.count == 2 && rest == nil:
+            return .apply(multiply, [lowered[0], .apply(inverse, [lowered[1]])])
+        case "-" where lowered.count == 2 && rest == nil:
+            return .apply(add, [lowered[0], .apply(multiply, [minusOne, lowered[1]])])
+        case "neg" where lowered.count == 1 && rest == nil:
+            return .apply(multiply, [minusOne, lowered[0]])
+        default:
+            return .node(op: op, payload: payload, children: lowered, rest: rest)
+        }
+    }
+}
