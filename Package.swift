@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "EGraph", targets: ["EGraph"]),
         .library(name: "TensorOps", targets: ["TensorOps"]),
+        .library(name: "Extract", targets: ["Extract"]),
         .executable(name: "saturate", targets: ["Saturate"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
@@ -17,6 +18,8 @@ let package = Package(
         // The program language: parsing, printing, shapes, grad, evaluation,
         // and the bridge into the e-graph.
         .target(name: "TensorOps", dependencies: ["EGraph"]),
+        // Cost functions, the numerical-stability cost, and extraction.
+        .target(name: "Extract", dependencies: ["EGraph", "TensorOps"]),
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
@@ -28,5 +31,6 @@ let package = Package(
         .testTarget(name: "EGraphTests", dependencies: ["EGraph"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
+        .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
     ]
 )

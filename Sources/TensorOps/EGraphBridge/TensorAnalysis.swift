@@ -29,7 +29,14 @@ public final class TensorAnalysis: Analysis {
     /// The facts of a new node, from its operator and its children's facts.
     public func make(_ node: ENode, in egraph: EGraph) -> TensorFacts {
         if node.op == .literal, case .number(let value)? = node.payload { return TensorAnalysis.literal(value) }
-        if node.children.isEmpty { return TensorFacts(shape: inputShapes[node.op] ?? .scalar) }
+        if node.children.isEmpty {
+            // Inputs are finite: the stability cost judges a form by what it
+            // does to finite data, and infinite logits are rare enough to
+            // be handled by the rules that guard for them.
+            var facts = TensorFacts(shape: inputShapes[node.op] ?? .scalar)
+            facts.interval = ValueInterval(-.greatestFiniteMagnitude, .greatestFiniteMagnitude)
+            return facts
+        }
         let children = node.children.map { egraph.data(of: $0, for: self) }
         var facts = TensorFacts(shape: shape(of: node, children))
         facts.value = TensorAnalysis.value(of: node, children, shape: facts.shape)

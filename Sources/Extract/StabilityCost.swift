@@ -1,0 +1,109 @@
+import EGraph
+import TensorOps
+
+/// The numerical-stability cost of tensor e-nodes: an operator cost plus a
+/// penalty for each way the node can fail in binary64, read off its
+/// children's facts (`TensorAnalysis`).
+///
+/// | penalty | when |
+/// |---|---|
+/// | ``overflow`` | `exp` of something that can exceed log(greatest double) ≈ 709.78 |
+/// | ``zeroDivision`` | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal double) |
+/// | ``infinityTimesZero`` | a product with one operand that can be infinite and another that can be 0 |
+/// | ``infinityMinusInfinity`` | a sum with operands that can be +∞ and −∞ |
+///
+/// The penalties dwarf every operator cost, so a stable form wins however
+/// long it is, and the shortest stable form wins among stable ones. Being a
+/// function of the node and its children's facts only, the cost is additive
+/// and monotone, and bottom-up extraction is exact for it.
+public struct StabilityCost: CostFunction {
+    /// The analysis whose facts the penalties read.
+    public let analysis: TensorAnalysis
+
+    /// `exp` can overflow.
+    public static let overflow = 1e6
+    /// `inv` or `log` can meet 0.
+    public static let zeroDivision = 1e6
+    /// `∞ · 0` can happen.
+    public static let infinityTimesZero = 1e6
+    /// `∞ − ∞` can happen.
+    public static let infinityMinusInfinity = 1e6
+
+    /// The largest argument whose `exp` is finite.
+    static let largestExpArgument = 709.782712893384
+    /// The least positive normal double: below it, division and `log` lose
+    /// precision or meet 0.
+    static let leastNormal = Double.leastNormalMagnitude
+
+    /// A cost reading `analysis`'s facts.
+    public init(analysis: TensorAnalysis) { self.analysis = analysis }
+
+    /// The operator cost plus the penalties; see the type's table.
+    public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
+        let children = node.children.map { egraph.data(of: $0, for: analysis) }
+        return childCosts.reduce(StabilityCost.operatorCost(node), +) + StabilityCost.penalty(node, children)
+    }
+
+    /// What evaluating the node costs, roughly in elementary operations:
+    /// transcendental functions cost more than arithmetic, and a fill or
+    /// squeeze (no arithmetic) little.
+    static func operatorCost(_ node: ENode) -> Double {
+        switch node.op {
+        case .literal: return 1
+        case TensorVocabulary.add, TensorVocabulary.multiply: return Double(max(node.children.count - 1, 1))
+        case TensorVocabulary.exp, Symbol("log"), Symbol("log1p"), Symbol("expm1"), Symbol("tanh"), Symbol("pow"),
+            Symbol("sigmoid"), Symbol("softplus"):
+            return 4
+        case TensorVocabulary.inverse, Symbol("sqrt"): return 2
+        case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
+        default: return node.children.isEmpty ? 1 : 1
+        }
+    }
+
+    /// The failure penalties of one node.
+    static func penalty(_ node: ENode, _ children: [TensorFacts]) -> Double {
+        var penalty = 0.0
+        switch node.op {
+        case TensorVocabulary.exp:
+            if children[0].interval.upper > largestExpArgument { penalty += overflow }
+        case TensorVocabulary.inverse, Symbol("log"):
+            if canReachZero(children[0]) { penalty += zeroDivision }
+        case TensorVocabulary.multiply:
+            // ∞ · 0 needs two different operands.
+            if pairExists(
+                children, { $0.interval.lower == -.infinity || $0.interval.upper == .infinity },
+                {
+                    $0.interval.contains(0) || canReachZero($0)
+                })
+            {
+                penalty += infinityTimesZero
+            }
+        case TensorVocabulary.add:
+            if pairExists(children, { $0.interval.upper == .infinity }, { $0.interval.lower == -.infinity }) {
+                penalty += infinityMinusInfinity
+            }
+        default:
+            break
+        }
+        return penalty
+    }
+
+    /// Whether two different operands satisfy `first` and `second`.
+    static func pairExists(
+        _ children: [TensorFacts], _ first: (TensorFacts) -> Bool, _ second: (TensorFacts) -> Bool
+    ) -> Bool {
+        for (i, a) in children.enumerated() where first(a) {
+            for (j, b) in children.enumerated() where i != j && second(b) { return true }
+        }
+        return false
+    }
+
+    /// Whether a value can be 0, or so near it that binary64 rounds it to 0
+    /// (a sum of `exp` that underflows, say).
+    static func canReachZero(_ facts: TensorFacts) -> Bool {
+        let interval = facts.interval
+        return interval.contains(0) || (interval.lower > -leastNormal && interval.upper < leastNormal)
+            || (interval.lower >= 0 && interval.lower < leastNormal)
+            || (interval.upper <= 0 && interval.upper > -leastNormal)
+    }
+}

@@ -1,0 +1,78 @@
+import EGraph
+import Extract
+import TensorOps
+import XCTest
+
+/// Extraction: exact for additive costs, deterministic, and the stability
+/// cost prefers the max-shifted forms.
+final class ExtractorTests: XCTestCase {
+    func testSmallestTermIsChosen() throws {
+        let egraph = EGraph()
+        let long = try egraph.add(Term(parsing: "(f (g (h x)))"))
+        let short = try egraph.add(Term(parsing: "(k x)"))
+        egraph.union(long, short)
+        egraph.rebuild()
+        let extractor = Extractor(egraph, cost: TermSize())
+        XCTAssertEqual(extractor.cost(of: long), 2)
+        XCTAssertEqual(extractor.terms(for: [long]).first??.description, "(k x)")
+    }
+
+    func testTiesGoToTheFirstNodeOfTheClass() throws {
+        let egraph = EGraph()
+        let first = try egraph.add(Term(parsing: "(f x)"))
+        let second = try egraph.add(Term(parsing: "(g x)"))
+        egraph.union(first, second)
+        egraph.rebuild()
+        let chosen = Extractor(egraph, cost: TermSize()).terms(for: [first]).first??.description
+        XCTAssertEqual(chosen, egraph.nodes(in: first).first?.op == "f" ? "(f x)" : "(g x)")
+    }
+
+    func testCyclicClassesStillExtractTheirFiniteTerm() throws {
+        let egraph = EGraph()
+        let x = try egraph.add(Term(parsing: "x"))
+        let fx = egraph.add(ENode("f", [x]))
+        egraph.union(x, fx)
+        egraph.rebuild()
+        XCTAssertEqual(Extractor(egraph, cost: TermSize()).terms(for: [fx]).first??.description, "x")
+    }
+
+    func testNaNCostsAreTheWorstNotATrap() throws {
+        struct Poisoned: CostFunction {
+            func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
+                node.op == "bad" ? .nan : childCosts.reduce(1, +)
+            }
+        }
+        let egraph = EGraph()
+        let bad = try egraph.add(Term(parsing: "(bad x)"))
+        let good = try egraph.add(Term(parsing: "(good (good x))"))
+        egraph.union(bad, good)
+        egraph.rebuild()
+        XCTAssertEqual(Extractor(egraph, cost: Poisoned()).terms(for: [bad]).first??.description, "(good (good x))")
+    }
+
+    /// Insert the hand-written and the max-shifted form, merge them as a rule
+    /// would, and the stability cost picks the shifted one.
+    func testStabilityCostPrefersTheShiftedForms() throws {
+        let cases = [
+            ("(/ (exp x) (sum (exp x) -1))", "(/ (exp (- x (max x -1))) (sum (exp (- x (max x -1))) -1))"),
+            ("(log (sum (exp x) -1))", "(+ (max x -1) (log (sum (exp (- x (max x -1))) -1)))"),
+            ("(- x (log (sum (exp x) -1)))", "(- (- x (max x -1)) (log (sum (exp (- x (max x -1))) -1)))"),
+        ]
+        for (naive, stable) in cases {
+            let program = try TensorProgram(parsing: "(input x [n])\n(output a \(naive))\n(output b \(stable))")
+            let egraph = EGraph(signature: TensorVocabulary.signature)
+            let analysis = TensorAnalysis(program: program)
+            egraph.register(analysis)
+            let roots = program.lower(into: egraph)
+            egraph.union(roots[0], roots[1])
+            egraph.rebuild()
+            let extractor = Extractor(egraph, cost: StabilityCost(analysis: analysis))
+            let naiveCost = Extractor(egraph, cost: StabilityCost(analysis: analysis)).cost(of: roots[0])
+            XCTAssertLessThan(naiveCost, StabilityCost.overflow, "\(naive): the shifted form has no penalty")
+            let terms = extractor.terms(for: [roots[0]]).map { $0! }
+            let raised = try program.raising([("a", terms[0])])
+            let printed = raised.program().description
+            XCTAssertTrue(printed.contains("(max x 0)"), "\(naive) extracted as\n\(printed)")
+        }
+    }
+}
