@@ -15,6 +15,9 @@ extension TensorAnalysis {
     /// | `(scalar ?a)` | `?a` has shape `[]` |
     /// | `(same-shape ?a ?b)` | `?a` and `?b` have the same shape |
     /// | `(const ?a)` | every element of `?a` is one known number |
+    /// | `(value ?a V)` | every element of `?a` is the number `V` |
+    /// | `(uniform ?a)` | `?a` does not vary along any axis |
+    /// | `(single ?a ?k)` | axis `?k` of `?a` has size 1 (or `?a` has no such axis) |
     ///
     /// Facts hold over the reals for every finite input, as rules require.
     public func conditions() -> ConditionRegistry {
@@ -63,6 +66,29 @@ extension TensorAnalysis {
         registry.register("const", arity: 1) { arguments, egraph in
             let ids = classes(arguments[0])
             return !ids.isEmpty && ids.allSatisfy { egraph.data(of: $0, for: self).value != nil }
+        }
+        registry.register("value", arity: 2) { arguments, egraph in
+            let target: Double
+            switch arguments[1] {
+            case .literal(.number(let value)): target = value
+            case .literal(.integer(let value)): target = Double(value)
+            default: return false
+            }
+            let ids = classes(arguments[0])
+            return !ids.isEmpty && ids.allSatisfy { egraph.data(of: $0, for: self).value == target }
+        }
+        registry.register("uniform", arity: 1) { arguments, egraph in
+            classes(arguments[0]).allSatisfy { id in
+                let facts = egraph.data(of: id, for: self)
+                return facts.shape.rank == 0 || (1...facts.shape.rank).allSatisfy { facts.isConstant(alongFromEnd: $0) }
+            }
+        }
+        registry.register("single", arity: 2) { arguments, egraph in
+            guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
+            return classes(arguments[0]).allSatisfy { id in
+                let shape = egraph.data(of: id, for: self).shape
+                return -axis > shape.rank || shape.dims[shape.rank + axis].isOne
+            }
         }
         return registry
     }

@@ -1,0 +1,121 @@
+import EGraph
+import TensorOps
+
+/// A seeded generator (SplitMix64), so every random test replays from the
+/// seed it prints.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random well-shaped programs: inputs of rank 0 to 3 over named and sized
+/// dims, every operator, reductions on every axis, `let`s used more than
+/// once, and `grad`, including of a `grad`.
+struct RandomProgramGenerator {
+    var random: SplitMix64
+    /// The deepest expression built.
+    var maximumDepth = 4
+
+    private var inputs: [(name: String, shape: Shape)] = []
+    private var lets: [(name: String, shape: Shape)] = []
+
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+
+    mutating func program() -> Program {
+        inputs = []
+        lets = []
+        var statements: [Statement] = []
+        let dims: [Dim] = [.named("n"), .named("m"), .size(3), .size(1)]
+        for index in 0..<Int.random(in: 1...3, using: &random) {
+            let rank = Int.random(in: 0...3, using: &random)
+            let shape = Shape((0..<rank).map { _ in dims.randomElement(using: &random)! })
+            inputs.append(("x\(index)", shape))
+            statements.append(Statement(.input(name: "x\(index)", shape: shape)))
+        }
+        for index in 0..<Int.random(in: 0...2, using: &random) {
+            let (value, shape) = expression(depth: 0)
+            lets.append(("t\(index)", shape))
+            statements.append(Statement(.binding(name: "t\(index)", value: value)))
+        }
+        for index in 0..<Int.random(in: 1...2, using: &random) {
+            let (value, _) = Bool.random(using: &random) ? gradient() : expression(depth: 0)
+            statements.append(Statement(.output(name: "y\(index)", value: value)))
+        }
+        return Program(statements)
+    }
+
+    private mutating func gradient() -> (Expr, Shape) {
+        let input = inputs.randomElement(using: &random)!
+        var (function, _) = expression(depth: 1)
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            // A second-order gradient: the gradient of a gradient's sum.
+            function = Expr(.grad(function, withRespectTo: input.name))
+        }
+        return (Expr(.grad(Expr(.apply(.sum, [function], axis: nil)), withRespectTo: input.name)), input.shape)
+    }
+
+    private mutating func leaf() -> (Expr, Shape) {
+        let names = inputs + lets
+        if Int.random(in: 0..<5, using: &random) == 0 || names.isEmpty {
+            let numbers: [Double] = [0, 1, -1, 2, 0.5, 1e-18, 1e18, -3.25, .infinity, 1e-300]
+            return (Expr(.number(numbers.randomElement(using: &random)!)), .scalar)
+        }
+        let chosen = names.randomElement(using: &random)!
+        return (Expr(.name(chosen.name)), chosen.shape)
+    }
+
+    private mutating func expression(depth: Int) -> (Expr, Shape) {
+        if depth >= maximumDepth || Int.random(in: 0..<3, using: &random) == 0 { return leaf() }
+        let (operand, shape) = expression(depth: depth + 1)
+        switch Int.random(in: 0..<7, using: &random) {
+        case 0:
+            let unary: [TensorOperator] = [
+                .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus,
+            ]
+            return (Expr(.apply(unary.randomElement(using: &random)!, [operand], axis: nil)), shape)
+        case 1 where shape.rank > 0:
+            let axis = Int.random(in: -shape.rank..<shape.rank, using: &random)
+            let op: TensorOperator = Bool.random(using: &random) ? .sum : .max
+            let normalized = axis < 0 ? axis + shape.rank : axis
+            return (Expr(.apply(op, [operand], axis: axis)), shape.reducing(axis: normalized))
+        case 2:
+            let op: TensorOperator = Bool.random(using: &random) ? .sum : .max
+            return (Expr(.apply(op, [operand], axis: nil)), .scalar)
+        case 3 where shape.dims.contains(.size(1)):
+            let axis = shape.dims.firstIndex(of: .size(1))!
+            return (Expr(.apply(.squeeze, [operand], axis: axis)), shape.removing(axis: axis))
+        case 4:
+            return (Expr(.apply(.fill, [operand, leafOfShape(.scalar)], axis: nil)), shape)
+        case 5:
+            let (other, otherShape) = expression(depth: depth + 1)
+            guard let joined = Shape.broadcast(shape, otherShape) else { return (operand, shape) }
+            let (third, thirdShape) = leaf()
+            if Bool.random(using: &random), let all = Shape.broadcast(joined, thirdShape) {
+                return (Expr(.apply(.select, [operand, other, third], axis: nil)), all)
+            }
+            let binary: [TensorOperator] = [
+                .add, .subtract, .multiply, .divide, .power, .maximum, .minimum, .equal, .notEqual, .less,
+                .lessOrEqual, .greater, .greaterOrEqual,
+            ]
+            return (Expr(.apply(binary.randomElement(using: &random)!, [operand, other], axis: nil)), joined)
+        default:
+            let (other, otherShape) = leaf()
+            guard let joined = Shape.broadcast(shape, otherShape) else { return (operand, shape) }
+            let op: TensorOperator = Bool.random(using: &random) ? .add : .multiply
+            return (Expr(.apply(op, [operand, other, leafOfShape(.scalar)], axis: nil)), joined)
+        }
+    }
+
+    private mutating func leafOfShape(_ shape: Shape) -> Expr {
+        Expr(.number([0.5, 2, -1, 3].randomElement(using: &random)!))
+    }
+}
