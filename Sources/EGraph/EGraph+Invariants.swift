@@ -57,7 +57,8 @@ extension EGraph {
         }
         for op in classesByOp.indices where classesByOp[op] != expectedIndex[op] {
             problems.append(
-                "operator index of \(Symbol.name(ofRaw: UInt32(op))) lists \(classesByOp[op]), not \(expectedIndex[op])")
+                "operator index of \(Symbol.name(ofRaw: UInt32(op))) lists \(classesByOp[op]), not \(expectedIndex[op])"
+            )
         }
         if storedClassCount != classStorage.lazy.filter({ $0 != nil }).count {
             problems.append("class count \(storedClassCount) is wrong")

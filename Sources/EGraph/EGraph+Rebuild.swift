@@ -12,11 +12,16 @@ extension EGraph {
         let unionsBefore = unionCount
         while !pending.isEmpty || !analysisPending.isEmpty {
             while let id = pending.popLast() {
-                var node = nodeOfID[id.index]
-                canonicalize(&node)
                 // An unchanged node keeps its hash-cons entry; a collision with
                 // it is found when the node that changed is processed. A
                 // changed one leaves its old entry, so no key goes stale.
+                let key = nodeOfID.key(id.index)
+                if key.isSmall {
+                    refreshSmallKey(of: id, key)
+                    continue
+                }
+                var node = nodeOfID[id.index]
+                canonicalize(&node)
                 if node == nodeOfID[id.index] { continue }
                 hashCons.remove(id.rawValue, hash: HashCons.hash(nodeOfID[id.index]))
                 nodeOfID[id.index] = node
@@ -46,10 +51,33 @@ extension EGraph {
         rebuildClasses()
         isClean = true
         if checksInvariants {
-            let problems = invariantViolations()
+            let problems = invariantViolations() + searchIndexViolations()
             precondition(problems.isEmpty, "e-graph invariant broken: " + problems.prefix(5).joined(separator: "; "))
         }
         return unionCount - unionsBefore
+    }
+
+    /// The pending step for a small key (no payload, at most two children),
+    /// from its flat entry alone: most keys queued are unchanged (a node is
+    /// queued again for each merge of a child's class), and a changed one
+    /// needs no node built.
+    private func refreshSmallKey(of id: ClassID, _ key: NodeKeyTable.Key) {
+        let arity = Int(key.shape)
+        var a = arity > 0 ? unionFind.find(key.first) : 0
+        var b = arity > 1 ? unionFind.find(key.second) : 0
+        if a == key.first && b == key.second { return }
+        if arity == 2 && b < a && signature.isAC(Symbol(raw: key.op)) { swap(&a, &b) }
+        let oldHash = HashCons.hash(op: key.op, arity: arity, first: key.first, second: key.second)
+        hashCons.remove(id.rawValue, hash: oldHash)
+        nodeOfID.setSmall(id.index, op: key.op, arity: arity, first: a, second: b)
+        touched.append(id)
+        let hash = HashCons.hash(op: key.op, arity: arity, first: a, second: b)
+        if let existing = hashCons.find(op: key.op, arity: arity, first: a, second: b, hash: hash) {
+            // Congruent to a node already keyed: one entry per key.
+            union(ClassID(existing), id)
+        } else {
+            hashCons.insert(id.rawValue, op: key.op, arity: arity, first: a, second: b, hash: hash)
+        }
     }
 
     /// Canonicalizes and deduplicates the nodes of every touched class, and
@@ -59,7 +87,7 @@ extension EGraph {
             classesByOp += Array(repeating: [], count: Symbol.count - classesByOp.count)
         }
         rebuildStamp &+= 1
-        var seen = Set<ENode>()
+        var seen: [Int32] = []
         for candidate in touched {
             let id = find(candidate)
             guard revisitStamp[id.index] != rebuildStamp else { continue }
@@ -68,13 +96,16 @@ extension EGraph {
             classStorage[id.index]!.nodes = []
             for position in nodes.indices { canonicalize(&nodes[position]) }
             let before = nodes.count
-            nodes = deduplicated(nodes, scratch: &seen)
+            deduplicate(&nodes, scratch: &seen)
             storedNodeCount -= before - nodes.count
-            for node in nodes {
+            flatNodes.set(id.index, to: nodes)
+            var previousOp: Symbol?
+            for node in nodes where node.op != previousOp {
+                previousOp = node.op
                 let op = Int(node.op.rawValue)
                 if let last = classesByOp[op].last {
                     if last == id { continue }
-                    if last > id { unsortedOps.append(op) }
+                    if last > id { markUnsorted(op) }
                 }
                 classesByOp[op].append(id)
             }
@@ -84,10 +115,8 @@ extension EGraph {
         // Lists that gained an id out of order, hold an absorbed class or a
         // class that lost its last node of the operator: filter, sort and
         // deduplicate.
-        unsortedOps.sort()
-        var previous = -1
-        for op in unsortedOps where op != previous {
-            previous = op
+        for op in unsortedOps {
+            isUnsortedOp[op] = false
             let symbol = Symbol(raw: UInt32(op))
             var list = classesByOp[op].filter { id in
                 find(id) == id && classStorage[id.index]!.nodes.contains { $0.op == symbol }
@@ -101,17 +130,41 @@ extension EGraph {
         unsortedOps.removeAll(keepingCapacity: true)
     }
 
-    /// Removes repeated nodes, keeping the first of each in its order, so the
-    /// order of a class's nodes never depends on hashing.
-    private func deduplicated(_ nodes: [ENode], scratch seen: inout Set<ENode>) -> [ENode] {
-        if nodes.count < 2 { return nodes }
+    /// Removes repeated nodes in place, keeping the first of each in its
+    /// order, so the order of a class's nodes never depends on hashing. Large
+    /// classes go through an open-addressing table of the kept positions,
+    /// hashed as the hash-cons hashes (a `Set<ENode>` spent most of its time
+    /// in `Hasher`, and building a new array cost an allocation per class).
+    private func deduplicate(_ nodes: inout [ENode], scratch table: inout [Int32]) {
+        if nodes.count < 2 { return }
+        // Compacts in place: the nodes kept so far are the first `kept`, and
+        // those between them and `position` are repeats.
+        var kept = 0
         if nodes.count <= 16 {
-            var kept: [ENode] = []
-            kept.reserveCapacity(nodes.count)
-            for node in nodes where !kept.contains(node) { kept.append(node) }
-            return kept
+            for position in nodes.indices where !nodes[..<kept].contains(nodes[position]) {
+                nodes.swapAt(kept, position)
+                kept += 1
+            }
+        } else {
+            let capacity = 1 << (Int.bitWidth - (nodes.count * 2 - 1).leadingZeroBitCount)
+            let mask = capacity - 1
+            table.removeAll(keepingCapacity: true)
+            table.append(contentsOf: repeatElement(-1, count: capacity))
+            for position in nodes.indices {
+                var slot = Int(truncatingIfNeeded: HashCons.hash(nodes[position])) & mask
+                while true {
+                    let entry = table[slot]
+                    if entry < 0 {
+                        table[slot] = Int32(kept)
+                        nodes.swapAt(kept, position)
+                        kept += 1
+                        break
+                    }
+                    if nodes[Int(entry)] == nodes[position] { break }
+                    slot = (slot + 1) & mask
+                }
+            }
         }
-        seen.removeAll(keepingCapacity: true)
-        return nodes.filter { seen.insert($0).inserted }
+        nodes.removeLast(nodes.count - kept)
     }
 }

@@ -24,14 +24,20 @@ public final class EGraph {
     /// variable being set to `1`, which the tests and CI do.
     public var checksInvariants = EGraph.invariantsRequestedByEnvironment
 
-    var unionFind = UnionFind()
+    /// The class ids' union-find. `let` with reference semantics, as is the
+    /// hash-cons: the hot loops then pay no exclusivity check to reach them.
+    let unionFind = UnionFindTable()
     /// The hash-cons, keyed by `nodeOfID`.
-    var hashCons = HashCons()
+    let hashCons = HashCons()
     /// The e-node of each id, canonical as of the last time its children
     /// changed: the keys of the hash-cons.
-    var nodeOfID: [ENode] = []
+    let nodeOfID = NodeKeyTable()
     /// Class storage by id; `nil` at ids that are no longer canonical.
     var classStorage: [EClassStorage?] = []
+    /// Per class id, its nodes as the searcher reads them, position for
+    /// position: rewritten with the nodes of every class a rebuild revisits,
+    /// so valid at canonical ids when clean.
+    let flatNodes = FlatNodeStore()
     /// Ids of e-nodes whose hash-cons entry must be refreshed (their children
     /// were merged), as in egg's `pending`.
     var pending: [ClassID] = []
@@ -45,8 +51,12 @@ public final class EGraph {
     /// that gained operators: the only ones `rebuild()` revisits.
     var touched: [ClassID] = []
     /// Operators whose `classesByOp` list may be unsorted or hold absorbed
-    /// classes.
+    /// classes, each once, with `isUnsortedOp` flagging them by raw value: a
+    /// merge marks the operator of every node it moves, and appending each to
+    /// a list sorted and deduplicated at the rebuild cost the AC workload
+    /// thousands of entries per rebuild.
     var unsortedOps: [Int] = []
+    var isUnsortedOp: [Bool] = []
     /// Per id, the rebuild that last revisited it, to revisit each class once.
     var revisitStamp: [UInt32] = []
     var rebuildStamp: UInt32 = 0
@@ -203,7 +213,54 @@ public final class EGraph {
         canonicalize(&node)
         let hash = HashCons.hash(node)
         if let existing = hashCons.find(node, hash: hash, keys: nodeOfID) { return find(ClassID(existing)) }
-        let node = node
+        return insert(node, hash: hash)
+    }
+
+    /// Adds the node `op(first, second)` with no payload and `arity` children
+    /// (0, 1 or 2; absent ones ignored), as ``add(_:)-(ENode)`` would.
+    ///
+    /// Instantiating right sides adds mostly such nodes, and mostly ones the
+    /// e-graph holds already: this path finds them from the ids alone, with
+    /// no child array to fill (measured: the AC workload's apply phase took
+    /// about 700 ms through ``add(_:)-(ENode)``, 470 ms this way).
+    func addSmall(_ op: Symbol, arity: Int, _ first: ClassID, _ second: ClassID) -> ClassID {
+        var a = arity > 0 ? unionFind.find(first.rawValue) : 0
+        var b = arity > 1 ? unionFind.find(second.rawValue) : 0
+        if signature.isAC(op) {
+            if arity < 2 {
+                var node = ENode(op, arity == 0 ? [] : [first])
+                return add(reusing: &node)
+            }
+            if b < a { swap(&a, &b) }
+        }
+        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
+        if let existing = hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash) {
+            return ClassID(unionFind.find(existing))
+        }
+        let children: [ClassID] =
+            switch arity {
+            case 0: []
+            case 1: [ClassID(a)]
+            default: [ClassID(a), ClassID(b)]
+            }
+        return insert(ENode(op, children), hash: hash)
+    }
+
+    /// The class of `op(first, second)` as ``addSmall(_:arity:_:_:)`` would
+    /// find it, or `nil` if absent or not a small node; changes nothing.
+    func probeSmall(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> UInt32? {
+        var a = arity > 0 ? unionFind.root(of: first) : 0
+        var b = arity > 1 ? unionFind.root(of: second) : 0
+        if signature.isAC(op) {
+            if arity < 2 { return nil }
+            if b < a { swap(&a, &b) }
+        }
+        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
+        return hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash).map(unionFind.root(of:))
+    }
+
+    /// Stores `node`, canonical and absent from the hash-cons, in a new class.
+    private func insert(_ node: ENode, hash: UInt64) -> ClassID {
         let id = ClassID(unionFind.makeSet())
         nodeOfID.append(node)
         classStorage.append(EClassStorage(nodes: [node]))
@@ -278,7 +335,7 @@ public final class EGraph {
         }
         precondition(!nodes.isEmpty, "retainNodes must keep at least one node of a class")
         storedNodeCount -= before - nodes.count
-        unsortedOps.append(contentsOf: removedOps)
+        for op in removedOps { markUnsorted(op) }
         classStorage[root.index]!.nodes = nodes
         touched.append(root)
         isClean = false
@@ -300,8 +357,8 @@ public final class EGraph {
         storedClassCount -= 1
         touched.append(root)
         isClean = false
-        let moved = classStorage[absorbed.index]!
-        classStorage[absorbed.index] = nil
+        let moved = classStorage[absorbed.index].take()!
+        flatNodes.clear(absorbed.index)
         pending.append(contentsOf: moved.parents)
         var changedLeft = false
         var changedRight = false
@@ -312,11 +369,23 @@ public final class EGraph {
         }
         if changedLeft { analysisPending.append(contentsOf: classStorage[root.index]!.parents) }
         if changedRight { analysisPending.append(contentsOf: moved.parents) }
-        for node in moved.nodes { unsortedOps.append(Int(node.op.rawValue)) }
+        var previousOp: Symbol?
+        for node in moved.nodes where node.op != previousOp {
+            markUnsorted(Int(node.op.rawValue))
+            previousOp = node.op
+        }
         classStorage[root.index]!.nodes.append(contentsOf: moved.nodes)
         classStorage[root.index]!.parents.append(contentsOf: moved.parents)
         for column in columns { column.modify(root, in: self) }
         return true
+    }
+
+    /// Records that the operator index's list for `op` needs fixing.
+    func markUnsorted(_ op: Int) {
+        if op >= isUnsortedOp.count { isUnsortedOp += Array(repeating: false, count: op + 1 - isUnsortedOp.count) }
+        if isUnsortedOp[op] { return }
+        isUnsortedOp[op] = true
+        unsortedOps.append(op)
     }
 }
 

@@ -98,12 +98,18 @@ public struct Rewrite: CustomStringConvertible {
     /// order of root class; at most `limit`.
     /// - Precondition: the e-graph is clean.
     public func search(_ egraph: EGraph, limit: Int = .max) -> MatchSet {
+        search(egraph, limit: limit, recycling: nil)
+    }
+
+    /// ``search(_:limit:)``, collecting into `recycled` when given: a match
+    /// set this rule returned before, whose buffers are reused.
+    func search(_ egraph: EGraph, limit: Int, recycling recycled: consuming MatchSet?) -> MatchSet {
         egraph.requireClean("searching")
         if let op = flattenedOperator { return searchFlattenings(of: op, in: egraph, limit: limit) }
         let conditions = self.conditions
         let accept: ((MatchSet.Match) -> Bool)? =
             conditions.isEmpty ? nil : { match in conditions.allSatisfy { $0.holds(for: match, in: egraph) } }
-        var searcher = Searcher(program: program, egraph: egraph, limit: limit, accept: accept)
+        var searcher = Searcher(program: program, egraph: egraph, limit: limit, accept: accept, recycling: recycled)
         searcher.searchAll()
         return searcher.matches
     }
@@ -116,9 +122,14 @@ public struct Rewrite: CustomStringConvertible {
     @discardableResult
     public func apply(_ matches: MatchSet, to egraph: EGraph, shouldStop: () -> Bool = { false }) -> Int {
         var merged = 0
-        var scratch = InstantiationPlan.Scratch()
+        var scratch = InstantiationPlan.Scratch(plan)
+        let warms = plan.steps.count > 1
         for index in 0..<matches.count {
             if index & 63 == 63 && shouldStop() { break }
+            if warms && index % InstantiationPlan.warmChunk == 0 {
+                let end = min(index + InstantiationPlan.warmChunk, matches.count)
+                plan.warm(matches, index..<end, in: egraph, scratch: &scratch)
+            }
             guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
             if egraph.union(matches.roots[index], id) { merged += 1 }
         }
@@ -172,91 +183,5 @@ public struct Rewrite: CustomStringConvertible {
         } else {
             for child in children { checkRestVariables(child, signature, rule: rule, &problems) }
         }
-    }
-}
-
-/// The right side of a rewrite compiled against the left side's slots: a
-/// post-order list of steps, so instantiating needs no name lookups.
-struct InstantiationPlan: Sendable {
-    enum PayloadSource: Sendable {
-        case none
-        case literal(Literal)
-        case slot(Int)
-    }
-
-    enum Step: Sendable {
-        case classSlot(Int)
-        case node(op: Symbol, payload: PayloadSource, children: [Int], restSlots: [Int], isAC: Bool)
-    }
-
-    var steps: [Step] = []
-
-    init(_ pattern: Pattern, program: MatchProgram, signature: Signature) {
-        _ = add(pattern, program, signature)
-    }
-
-    private mutating func add(_ pattern: Pattern, _ program: MatchProgram, _ signature: Signature) -> Int {
-        switch pattern {
-        case .variable(let variable):
-            guard let (kind, slot) = program.slot(of: variable), kind == .eclass else {
-                preconditionFailure("checked by Rewrite.init")
-            }
-            steps.append(.classSlot(slot))
-        case .node(let op, let payload, let children, let rest):
-            let source: PayloadSource
-            switch payload {
-            case nil: source = .none
-            case .literal(let literal)?: source = .literal(literal)
-            case .variable(let variable)?: source = .slot(program.slot(of: variable)!.slot)
-            }
-            let isAC = signature.isAC(op)
-            var childSteps: [Int] = []
-            var restSlots: [Int] = []
-            if let rest { restSlots.append(program.slot(of: rest)!.slot) }
-            var stack = Array(children.reversed())
-            while let child = stack.popLast() {
-                if isAC, case .node(op, payload, let inner, let innerRest) = child {
-                    // Splice a nested application of the same AC operator.
-                    stack.append(contentsOf: inner.reversed())
-                    if let innerRest { restSlots.append(program.slot(of: innerRest)!.slot) }
-                } else {
-                    childSteps.append(add(child, program, signature))
-                }
-            }
-            steps.append(.node(op: op, payload: source, children: childSteps, restSlots: restSlots, isAC: isAC))
-        }
-        return steps.count - 1
-    }
-
-    /// Buffers reused across the matches of one apply.
-    struct Scratch {
-        var values: [ClassID] = []
-        var node = ENode(.literal)
-    }
-
-    /// Adds the instantiation of match `index` and returns its class; `nil`
-    /// when an AC application comes out empty and its operator has no unit.
-    func instantiate(_ matches: MatchSet, _ index: Int, in egraph: EGraph, scratch: inout Scratch) -> ClassID? {
-        if steps.count == 1, case .classSlot(let slot) = steps[0] { return matches.eclass(match: index, slot: slot) }
-        scratch.values.removeAll(keepingCapacity: true)
-        for step in steps {
-            switch step {
-            case .classSlot(let slot):
-                scratch.values.append(matches.eclass(match: index, slot: slot))
-            case .node(let op, let payloadSource, let children, let restSlots, let isAC):
-                scratch.node.op = op
-                switch payloadSource {
-                case .none: scratch.node.payload = nil
-                case .literal(let literal): scratch.node.payload = literal
-                case .slot(let slot): scratch.node.payload = matches.literal(match: index, slot: slot)
-                }
-                scratch.node.children.removeAll(keepingCapacity: true)
-                for child in children { scratch.node.children.append(scratch.values[child]) }
-                for slot in restSlots { scratch.node.children.append(contentsOf: matches.multiset(match: index, slot: slot)) }
-                if isAC && scratch.node.children.isEmpty && egraph.signature.unit(of: op) == nil { return nil }
-                scratch.values.append(egraph.add(reusing: &scratch.node))
-            }
-        }
-        return scratch.values.last
     }
 }

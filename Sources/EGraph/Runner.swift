@@ -180,6 +180,10 @@ public struct Runner {
             return nil
         }
 
+        // Each rule's last match set, emptied and refilled by its next search
+        // so large match buffers are allocated once per run.
+        var recycled = [MatchSet?](repeating: nil, count: rules.count)
+
         if let goal, goal(egraph) { reason = .goalReached }
         while reason == nil {
             if iterations.count >= limits.iterations {
@@ -192,12 +196,15 @@ public struct Runner {
             let searchStart = clock.seconds
             for (ruleIndex, rule) in rules.enumerated() where bans[ruleIndex].bannedUntil <= index {
                 let threshold = bans[ruleIndex].threshold
-                let matches = rule.search(egraph, limit: threshold == .max ? .max : threshold + 1)
+                let matches = rule.search(
+                    egraph, limit: threshold == .max ? .max : threshold + 1, recycling: recycled[ruleIndex].take())
                 if matches.count > threshold {
+                    recycled[ruleIndex] = matches
                     bans[ruleIndex].ban(from: index)
                     stats.append(RuleIterationStats(name: rule.name, matches: 0, applications: 0, banned: true))
                 } else {
-                    stats.append(RuleIterationStats(name: rule.name, matches: matches.count, applications: 0, banned: false))
+                    stats.append(
+                        RuleIterationStats(name: rule.name, matches: matches.count, applications: 0, banned: false))
                     searched.append((ruleIndex, stats.count - 1, matches))
                 }
                 if let limit = limitReached() {
@@ -218,6 +225,8 @@ public struct Runner {
                     }
                 }
             }
+            for entry in searched { recycled[entry.rule] = entry.matches }
+            searched = []
             let rebuildStart = clock.seconds
             let rebuildUnions = egraph.rebuild()
             let end = clock.seconds
