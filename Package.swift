@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EGraph", targets: ["EGraph"]),
         .library(name: "TensorOps", targets: ["TensorOps"]),
         .library(name: "Extract", targets: ["Extract"]),
+        .library(name: "Optimizer", targets: ["Optimizer"]),
         .executable(name: "saturate", targets: ["Saturate"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
@@ -18,8 +19,17 @@ let package = Package(
         // The program language: parsing, printing, shapes, grad, evaluation,
         // and the bridge into the e-graph.
         .target(name: "TensorOps", dependencies: ["EGraph"]),
+        // The default rule files, read at run time from the bundle.
+        .target(
+            name: "DefaultRules", path: "rules",
+            resources: [
+                .copy("ac.rules"), .copy("algebra.rules"), .copy("explog.rules"), .copy("lifting.rules"),
+                .copy("softmax.rules"), .copy("special.rules"),
+            ]),
         // Cost functions, the numerical-stability cost, and extraction.
         .target(name: "Extract", dependencies: ["EGraph", "TensorOps"]),
+        // optimize(_:): program in, stable program and report out.
+        .target(name: "Optimizer", dependencies: ["EGraph", "TensorOps", "Extract", "DefaultRules"]),
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
@@ -32,5 +42,6 @@ let package = Package(
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
+        .testTarget(name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
     ]
 )

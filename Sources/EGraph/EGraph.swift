@@ -19,6 +19,14 @@ public final class EGraph {
     /// Whether every invariant holds: no union or addition awaits ``rebuild()``.
     public internal(set) var isClean = true
 
+    /// Sees every merge a rewrite is about to make, of `result` into
+    /// `target`, and returns the class to merge, or `nil` to skip it: a
+    /// language keeps a fact rewrites must preserve this way (the tensor
+    /// language broadcasts a right side whose shape came out smaller). It may
+    /// add nodes; it reads analysis data, not class contents, since the
+    /// e-graph is dirty while rewrites apply.
+    public var mergeAdapter: ((_ egraph: EGraph, _ target: ClassID, _ result: ClassID) -> ClassID?)?
+
     /// Whether ``rebuild()`` runs the full invariant checker and traps on a
     /// violation. Defaults to the `SATURATE_CHECK_INVARIANTS` environment
     /// variable being set to `1`, which the tests and CI do.

@@ -23,11 +23,16 @@ struct InstantiationPlan: Sendable {
 
     private mutating func add(_ pattern: Pattern, _ program: MatchProgram, _ signature: Signature) -> Int {
         switch pattern {
+        case .alias(_, let inner):
+            // Rewrite.init rejects aliases on a right side; read one as its pattern.
+            return add(inner, program, signature)
         case .variable(let variable):
             guard let (kind, slot) = program.slot(of: variable), kind == .eclass else {
                 preconditionFailure("checked by Rewrite.init")
             }
             steps.append(.classSlot(slot))
+        case .node(Pattern.groupOperator, nil, let grouped, nil) where grouped.count == 1:
+            return add(grouped[0], program, signature)
         case .node(let op, let payload, let children, let rest):
             let source: PayloadSource
             switch payload {
@@ -41,8 +46,12 @@ struct InstantiationPlan: Sendable {
             if let rest { restSlots.append(program.slot(of: rest)!.slot) }
             var stack = Array(children.reversed())
             while let child = stack.popLast() {
-                if isAC, case .node(op, payload, let inner, let innerRest) = child {
-                    // Splice a nested application of the same AC operator.
+                if case .node(Pattern.groupOperator, nil, let grouped, nil) = child, grouped.count == 1 {
+                    // An explicit grouping stays a class of its own.
+                    childSteps.append(add(grouped[0], program, signature))
+                } else if isAC, case .node(op, payload, let inner, let innerRest) = child {
+                    // Splice a nested application of the same AC operator, as
+                    // e-nodes store them flat.
                     stack.append(contentsOf: inner.reversed())
                     if let innerRest { restSlots.append(program.slot(of: innerRest)!.slot) }
                 } else {

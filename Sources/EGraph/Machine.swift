@@ -98,6 +98,11 @@ struct MatchProgram: Sendable {
         }
 
         mutating func compile(_ pattern: Pattern, at register: Int) {
+            if case .alias(let variable, let inner) = pattern {
+                bindVariable(variable, register: register)
+                compile(inner, at: register)
+                return
+            }
             guard case .node(let op, let payload, let children, let rest) = pattern else {
                 preconditionFailure("variables are bound by their parent")
             }
@@ -112,8 +117,8 @@ struct MatchProgram: Sendable {
             for (offset, child) in children.enumerated() {
                 if case .variable(let variable) = child { bindVariable(variable, register: output + offset) }
             }
-            for (offset, child) in children.enumerated() {
-                if case .node = child { compile(child, at: output + offset) }
+            for (offset, child) in children.enumerated() where child.rootOperator != nil {
+                compile(child, at: output + offset)
             }
         }
 

@@ -37,6 +37,10 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
     case variable(PatternVariable)
     /// Matches an e-node with this operator, payload and children.
     case node(op: Symbol, payload: PayloadPattern?, children: [Pattern], rest: PatternVariable?)
+    /// Matches what the inner pattern matches and binds its class to the
+    /// variable too, written `?e:(exp ?x)`, so a rule can name a class inside
+    /// its match (to merge its right side there, say).
+    case alias(PatternVariable, Pattern)
 
     /// A pattern matching the number leaf `value`.
     public static func number(_ value: Double) -> Pattern {
@@ -52,6 +56,7 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .variable(let variable): return variable.name
+        case .alias(let variable, let inner): return "\(variable.name):\(inner)"
         case .node(let op, let payload, let children, let rest):
             if op == .literal, case .literal(let literal)? = payload { return literal.description }
             if children.isEmpty, payload == nil, rest == nil { return op.name }
@@ -79,6 +84,9 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
         func walk(_ pattern: Pattern) {
             switch pattern {
             case .variable(let variable): note(variable, .eclass)
+            case .alias(let variable, let inner):
+                note(variable, .eclass)
+                walk(inner)
             case .node(_, let payload, let children, let rest):
                 if case .variable(let variable)? = payload { note(variable, .literal) }
                 children.forEach(walk)
@@ -91,8 +99,40 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
 
     /// The operator at the root, or `nil` for a variable.
     public var rootOperator: Symbol? {
-        if case .node(let op, _, _, _) = self { return op }
-        return nil
+        switch self {
+        case .node(let op, _, _, _): op
+        case .alias(_, let inner): inner.rootOperator
+        case .variable: nil
+        }
+    }
+
+    /// The pseudo-operator of `(:group P)`: on a right side, `P` becomes a
+    /// class of its own even inside an application of the same AC operator,
+    /// which would otherwise splice it (rules group operands this way).
+    public static let groupOperator = Symbol(":group")
+
+    /// Whether a `(:group P)` appears anywhere in the pattern.
+    public var containsGroup: Bool {
+        switch self {
+        case .variable: false
+        case .alias(_, let inner): inner.containsGroup
+        case .node(let op, _, let children, _): op == Pattern.groupOperator || children.contains { $0.containsGroup }
+        }
+    }
+
+    /// Whether an alias appears anywhere in the pattern.
+    public var containsAlias: Bool {
+        switch self {
+        case .variable: false
+        case .alias: true
+        case .node(_, _, let children, _): children.contains { $0.containsAlias }
+        }
+    }
+
+    /// The pattern without aliases at its root.
+    public var unaliased: Pattern {
+        if case .alias(_, let inner) = self { return inner.unaliased }
+        return self
     }
 }
 
@@ -178,7 +218,9 @@ struct PatternReader {
                 problems.report("empty application '()'", at: expression.location)
                 return placeholder
             }
-            guard let name = head.atom, isValidSymbol(name), Literal.parseNumber(name) == nil else {
+            guard let name = head.atom, isValidSymbol(name) || name == Pattern.groupOperator.name,
+                Literal.parseNumber(name) == nil
+            else {
                 problems.report("expected an operator name, found '\(head)'", at: head.location)
                 return placeholder
             }
@@ -198,7 +240,31 @@ struct PatternReader {
             }
             var children: [Pattern] = []
             var rest: PatternVariable?
+            var pendingAlias: (variable: PatternVariable, location: SourceLocation)?
             for operand in operands {
+                if let text = operand.atom, text.hasPrefix("?"), text.hasSuffix(":"), text.count > 2 {
+                    guard allowsVariables, pendingAlias == nil,
+                        let variable = variable(String(text.dropLast()), operand.location, &problems)
+                    else {
+                        if pendingAlias != nil || !allowsVariables {
+                            problems.report("'\(text)' must be followed by the pattern it names", at: operand.location)
+                        }
+                        continue
+                    }
+                    noteKind(variable, .eclass, operand.location, &problems, &kinds)
+                    pendingAlias = (variable, operand.location)
+                    continue
+                }
+                if let alias = pendingAlias {
+                    pendingAlias = nil
+                    guard operand.list != nil else {
+                        problems.report(
+                            "'\(alias.variable):' names an application, found '\(operand)'", at: operand.location)
+                        continue
+                    }
+                    children.append(.alias(alias.variable, read(operand, &problems, &kinds)))
+                    continue
+                }
                 if let text = operand.atom, text.hasPrefix("?"), text.hasSuffix("...") {
                     guard allowsVariables else {
                         problems.report("a term cannot hold the variable '\(text)'", at: operand.location)
@@ -222,6 +288,9 @@ struct PatternReader {
                     continue
                 }
                 children.append(read(operand, &problems, &kinds))
+            }
+            if let alias = pendingAlias {
+                problems.report("'\(alias.variable):' must be followed by the pattern it names", at: alias.location)
             }
             if signature.isAC(op) && children.isEmpty && rest == nil && signature.unit(of: op) == nil {
                 problems.report(

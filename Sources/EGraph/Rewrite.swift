@@ -14,6 +14,9 @@ public struct Rewrite: CustomStringConvertible {
     public let rhs: Pattern
     /// Side conditions, all of which must hold.
     public let conditions: [Condition]
+    /// The class the right side is merged into: the whole match's (`nil`), or
+    /// the class an alias of the left side names (`:at ?e` in rule files).
+    public let target: PatternVariable?
 
     let program: MatchProgram
     let plan: InstantiationPlan
@@ -21,8 +24,11 @@ public struct Rewrite: CustomStringConvertible {
     let flattenedOperator: Symbol?
 
     /// A checked rewrite for a language with `signature`.
+    /// - Parameter target: a class variable of `lhs` to merge the right side
+    ///   into instead of the matched class; `nil` for the matched class.
     public init(
-        name: String, lhs: Pattern, rhs: Pattern, conditions: [Condition] = [], signature: Signature
+        name: String, lhs: Pattern, rhs: Pattern, conditions: [Condition] = [], target: PatternVariable? = nil,
+        signature: Signature
     ) throws(DiagnosticError) {
         var problems = DiagnosticCollector()
         let bound = Dictionary(lhs.variables.map { ($0.variable, $0.kind) }, uniquingKeysWith: { first, _ in first })
@@ -42,6 +48,15 @@ public struct Rewrite: CustomStringConvertible {
                 problems.report("rule \(name): \(variable) in \(condition) is not bound on the left", at: nil)
             }
         }
+        if let target, bound[target] != .eclass {
+            problems.report("rule \(name): the target \(target) is not a class bound on the left", at: nil)
+        }
+        if rhs.containsAlias {
+            problems.report("rule \(name): aliases (?e:...) name classes of the left side only", at: nil)
+        }
+        if lhs.containsGroup {
+            problems.report("rule \(name): (:group ...) belongs on the right side", at: nil)
+        }
         Rewrite.checkRestVariables(lhs, signature, rule: name, &problems)
         Rewrite.checkRestVariables(rhs, signature, rule: name, &problems)
         try problems.throwIfAny()
@@ -49,6 +64,7 @@ public struct Rewrite: CustomStringConvertible {
         self.lhs = lhs
         self.rhs = rhs
         self.conditions = conditions
+        self.target = target
         self.program = MatchProgram(lhs, signature: signature)
         self.plan = InstantiationPlan(rhs, program: program, signature: signature)
         self.flattenedOperator = nil
@@ -56,11 +72,13 @@ public struct Rewrite: CustomStringConvertible {
 
     /// Reads a rewrite from pattern text, for tests and programmatic rules.
     public init(
-        _ name: String, _ lhs: String, _ rhs: String, conditions: [Condition] = [], signature: Signature
+        _ name: String, _ lhs: String, _ rhs: String, conditions: [Condition] = [], target: PatternVariable? = nil,
+        signature: Signature
     ) throws(DiagnosticError) {
         try self.init(
             name: name, lhs: Pattern(parsing: lhs, signature: signature),
-            rhs: Pattern(parsing: rhs, signature: signature), conditions: conditions, signature: signature)
+            rhs: Pattern(parsing: rhs, signature: signature), conditions: conditions, target: target,
+            signature: signature)
     }
 
     /// The engine's lazy flattening of one AC operator, named `ac-flatten(op)`.
@@ -82,6 +100,7 @@ public struct Rewrite: CustomStringConvertible {
         lhs = .node(op: op, payload: nil, children: [], rest: rest)
         rhs = lhs
         conditions = []
+        target = nil
         program = MatchProgram(lhs, signature: signature)
         plan = InstantiationPlan(rhs, program: program, signature: signature)
         flattenedOperator = op
@@ -90,6 +109,7 @@ public struct Rewrite: CustomStringConvertible {
     /// `name: lhs => rhs if conditions`.
     public var description: String {
         var text = "\(name): \(lhs) => \(rhs)"
+        if let target { text += " :at \(target)" }
         if !conditions.isEmpty { text += " :if " + conditions.map(\.description).joined(separator: " ") }
         return text
     }
@@ -115,15 +135,28 @@ public struct Rewrite: CustomStringConvertible {
     }
 
     /// Adds each match's instantiation of the right side and merges it into
-    /// the match's class. Returns how many merges joined distinct classes.
+    /// the match's class (or the ``target``'s). Returns how many merges joined
+    /// distinct classes.
     ///
-    /// `shouldStop` is asked every few matches, so a limit reached halfway
-    /// through a large batch stops it there.
+    /// The e-graph's ``EGraph/mergeAdapter`` sees each merge first and may
+    /// adapt or veto it. `shouldStop` is asked every few matches, so a limit
+    /// reached halfway through a large batch stops it there.
     @discardableResult
     public func apply(_ matches: MatchSet, to egraph: EGraph, shouldStop: () -> Bool = { false }) -> Int {
         var merged = 0
         var scratch = InstantiationPlan.Scratch(plan)
-        let warms = plan.steps.count > 1
+        let targetSlot = target.flatMap { matches.classVariables.firstIndex(of: $0) }
+        if let adapter = egraph.mergeAdapter {
+            for index in 0..<matches.count {
+                if index & 63 == 63 && shouldStop() { break }
+                guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
+                let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
+                guard let adapted = adapter(egraph, into, id) else { continue }
+                if egraph.union(into, adapted) { merged += 1 }
+            }
+            return merged
+        }
+        let warms = plan.steps.count > 1 && targetSlot == nil
         for index in 0..<matches.count {
             if index & 63 == 63 && shouldStop() { break }
             if warms && index % InstantiationPlan.warmChunk == 0 {
@@ -131,7 +164,8 @@ public struct Rewrite: CustomStringConvertible {
                 plan.warm(matches, index..<end, in: egraph, scratch: &scratch)
             }
             guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
-            if egraph.union(matches.roots[index], id) { merged += 1 }
+            let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
+            if egraph.union(into, id) { merged += 1 }
         }
         return merged
     }
@@ -165,6 +199,10 @@ public struct Rewrite: CustomStringConvertible {
     private static func checkRestVariables(
         _ pattern: Pattern, _ signature: Signature, rule: String, _ problems: inout DiagnosticCollector
     ) {
+        if case .alias(_, let inner) = pattern {
+            checkRestVariables(inner, signature, rule: rule, &problems)
+            return
+        }
         guard case .node(let op, let payload, let children, let rest) = pattern else { return }
         if signature.isAC(op) {
             var rests = rest == nil ? 0 : 1

@@ -190,12 +190,23 @@ public struct RuleSet {
         }
         for diagnostic in local.diagnostics { problems.report(diagnostic.message, at: diagnostic.location) }
         guard !local.hasProblems, let lhs, let rhs else { return [] }
+        var target: PatternVariable?
+        if let written = rule.target?.atom {
+            guard written.count > 1, !rule.isBidirectional else {
+                problems.report(
+                    rule.isBidirectional ? "':at' needs a one-way rule (=>)" : "'\(written)' is not a variable",
+                    at: rule.target?.location)
+                return []
+            }
+            target = PatternVariable(written)
+        }
         var directions = [(rule.name, lhs, rhs)]
         if rule.isBidirectional { directions.append((rule.name + "-rev", rhs, lhs)) }
         var entries: [RuleEntry] = []
         for (name, left, right) in directions {
             do {
-                let rewrite = try Rewrite(name: name, lhs: left, rhs: right, conditions: built, signature: signature)
+                let rewrite = try Rewrite(
+                    name: name, lhs: left, rhs: right, conditions: built, target: target, signature: signature)
                 entries.append(RuleEntry(rewrite: rewrite, group: group, location: rule.nameLocation))
             } catch {
                 for diagnostic in error.diagnostics { problems.report(diagnostic.message, at: rule.nameLocation) }
@@ -257,6 +268,8 @@ struct RuleLine {
         var rhs: SExpr
         var isBidirectional: Bool
         var conditions: [SExpr]
+        /// The `:at` variable, if any.
+        var target: SExpr?
     }
 
     enum Kind {
@@ -332,25 +345,37 @@ struct RuleLine {
             return nil
         }
         var conditions: [SExpr] = []
+        var target: SExpr?
         var index = 4
         while index < items.count {
-            guard let keyword = items[index].atom, keyword == ":if" else {
+            switch items[index].atom {
+            case ":if":
+                index += 1
+                let start = index
+                while index < items.count, items[index].atom?.hasPrefix(":") != true {
+                    conditions.append(items[index])
+                    index += 1
+                }
+                if index == start {
+                    problems.report("':if' needs at least one condition", at: items[start - 1].location)
+                }
+            case ":at":
+                guard index + 1 < items.count, let variable = items[index + 1].atom, variable.hasPrefix("?") else {
+                    problems.report("':at' takes a variable the left side names", at: items[index].location)
+                    return nil
+                }
+                target = items[index + 1]
+                index += 2
+            default:
                 problems.report(
-                    "unexpected '\(items[index])' after the right side; conditions follow ':if'",
+                    "unexpected '\(items[index])' after the right side; expected ':if' or ':at'",
                     at: items[index].location)
                 return nil
             }
-            index += 1
-            let start = index
-            while index < items.count, items[index].atom?.hasPrefix(":") != true {
-                conditions.append(items[index])
-                index += 1
-            }
-            if index == start { problems.report("':if' needs at least one condition", at: items[start - 1].location) }
         }
         return Rule(
             name: name, nameLocation: location, lhs: items[1], rhs: items[3], isBidirectional: arrow == "<=>",
-            conditions: conditions)
+            conditions: conditions, target: target)
     }
 
     private static func isRuleName(_ text: String) -> Bool {

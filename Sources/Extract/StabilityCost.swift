@@ -11,6 +11,7 @@ import TensorOps
 /// | ``zeroDivision`` | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal double) |
 /// | ``infinityTimesZero`` | a product with one operand that can be infinite and another that can be 0 |
 /// | ``infinityMinusInfinity`` | a sum with operands that can be +∞ and −∞ |
+/// | ``cancellation`` | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
 ///
 /// The penalties dwarf every operator cost, so a stable form wins however
 /// long it is, and the shortest stable form wins among stable ones. Being a
@@ -28,6 +29,11 @@ public struct StabilityCost: CostFunction {
     public static let infinityTimesZero = 1e6
     /// `∞ − ∞` can happen.
     public static let infinityMinusInfinity = 1e6
+    /// Large terms can cancel, losing the small ones: an accuracy risk, not a
+    /// failure, so it weighs less than the others and more than any length.
+    public static let cancellation = 1e3
+    /// Beyond this magnitude an operand counts as large for ``cancellation``.
+    static let largeMagnitude = 0x1p20
 
     /// The largest argument whose `exp` is finite.
     static let largestExpArgument = 709.782712893384
@@ -41,7 +47,9 @@ public struct StabilityCost: CostFunction {
     /// The operator cost plus the penalties; see the type's table.
     public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
-        return childCosts.reduce(StabilityCost.operatorCost(node), +) + StabilityCost.penalty(node, children)
+        let isShifted = node.op == TensorVocabulary.add && analysis.make(node, in: egraph).shiftedAlong.bits != 0
+        return childCosts.reduce(StabilityCost.operatorCost(node), +)
+            + StabilityCost.penalty(node, children, isShifted: isShifted)
     }
 
     /// What evaluating the node costs, roughly in elementary operations:
@@ -60,8 +68,9 @@ public struct StabilityCost: CostFunction {
         }
     }
 
-    /// The failure penalties of one node.
-    static func penalty(_ node: ENode, _ children: [TensorFacts]) -> Double {
+    /// The failure penalties of one node; `isShifted` says the node computes
+    /// a max-shifted value.
+    static func penalty(_ node: ENode, _ children: [TensorFacts], isShifted: Bool = false) -> Double {
         var penalty = 0.0
         switch node.op {
         case TensorVocabulary.exp:
@@ -81,6 +90,11 @@ public struct StabilityCost: CostFunction {
         case TensorVocabulary.add:
             if pairExists(children, { $0.interval.upper == .infinity }, { $0.interval.lower == -.infinity }) {
                 penalty += infinityMinusInfinity
+            }
+            if pairExists(children, { $0.interval.upper > largeMagnitude }, { $0.interval.lower < -largeMagnitude }),
+                !isShifted
+            {
+                penalty += cancellation
             }
         default:
             break

@@ -13,6 +13,19 @@ import Foundation
 public final class TensorAnalysis: Analysis {
     /// The shapes of the program's inputs, by leaf symbol.
     public let inputShapes: [Symbol: Shape]
+    /// The magnitude the intervals assume of every input element, 2^500: far
+    /// beyond real data (exp overflows past 709), yet small enough that sums
+    /// and products of a few inputs stay finite, so an interval reaches
+    /// infinity only through an operation that really overflows, such as
+    /// `exp`. Infinite inputs (masked logits) are the rules' to guard for.
+    public static let inputBound = 0x1p500
+
+    /// The most elements a reduction is assumed to add, 2^31: it bounds a
+    /// sum's interval by its operand's times this count.
+    public static let reductionBound = 0x1p31
+
+    /// Classes to broadcast over, by shape (see ``adaptMerges(in:)``).
+    var carriers: [Shape: [ClassID]] = [:]
 
     /// An analysis for a program with these inputs.
     public init(inputShapes: [Symbol: Shape]) { self.inputShapes = inputShapes }
@@ -30,11 +43,8 @@ public final class TensorAnalysis: Analysis {
     public func make(_ node: ENode, in egraph: EGraph) -> TensorFacts {
         if node.op == .literal, case .number(let value)? = node.payload { return TensorAnalysis.literal(value) }
         if node.children.isEmpty {
-            // Inputs are finite: the stability cost judges a form by what it
-            // does to finite data, and infinite logits are rare enough to
-            // be handled by the rules that guard for them.
             var facts = TensorFacts(shape: inputShapes[node.op] ?? .scalar)
-            facts.interval = ValueInterval(-.greatestFiniteMagnitude, .greatestFiniteMagnitude)
+            facts.interval = ValueInterval(-TensorAnalysis.inputBound, TensorAnalysis.inputBound)
             return facts
         }
         let children = node.children.map { egraph.data(of: $0, for: self) }
@@ -72,9 +82,11 @@ public final class TensorAnalysis: Analysis {
         return DidMerge(changedLeft: a != original, changedRight: a != b)
     }
 
-    /// Adds a scalar class's known value as a literal node.
+    /// Adds a scalar class's known value as a literal node, and notes the
+    /// class as a carrier of its shape.
     public func modify(_ id: ClassID, in egraph: EGraph) {
         let facts = egraph.data(of: id, for: self)
+        noteCarrier(id, shape: facts.shape)
         guard facts.shape == .scalar, let value = facts.value else { return }
         egraph.union(id, egraph.add(.number(value)))
     }
@@ -325,9 +337,8 @@ public final class TensorAnalysis: Analysis {
             if first.lower == 0 && first.upper > 0 { return ValueInterval(1 / first.upper, .infinity) }
             return .everything
         case TensorVocabulary.sum, TensorVocabulary.sumAll:
-            if first.lower >= 0 { return ValueInterval(0, .infinity) }
-            if first.upper <= 0 { return ValueInterval(-.infinity, 0) }
-            return .everything
+            let count = reductionBound
+            return ValueInterval(Swift.min(0, first.lower * count), Swift.max(0, first.upper * count))
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
         case Symbol("maximum"):

@@ -72,6 +72,7 @@ extension TensorVocabulary {
     /// ``RuleSet`` as `desugar`, so a rule reads as a person writes it and
     /// matches what the e-graph stores.
     public static func lower(_ pattern: Pattern) -> Pattern {
+        if case .alias(let variable, let inner) = pattern { return .alias(variable, lower(inner)) }
         guard case .node(let op, let payload, let children, let rest) = pattern else { return pattern }
         let lowered = children.map(lower)
         let minusOne = Pattern.number(-1)
