@@ -1,6 +1,7 @@
 // saturate: the command line of Saturate.
 //
 //   saturate expand FILE                 the program with grad expanded, nothing else
+//   saturate eval FILE --inputs IN.json  the outputs on given inputs, as JSON (see EvalCommand.swift)
 //
 // Errors go to stderr as file:line:col: message; the exit status is 1 for a
 // problem in the input and 2 for a usage error.
@@ -17,7 +18,7 @@ struct CommandFailure: Error {
 
 let usage = """
     usage: saturate expand FILE
-    """
+    """ + "\n       " + evalUsage.replacingOccurrences(of: "\n", with: "\n       ")
 
 func readProgram(_ path: String) throws -> TensorProgram {
     let text: String
@@ -40,6 +41,8 @@ func run(_ arguments: [String]) throws {
     case "expand":
         guard rest.count == 1 else { throw CommandFailure(message: usage, status: 2) }
         print(try readProgram(rest[0]).program(), terminator: "")
+    case "eval":
+        try runEval(rest)
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -1,0 +1,132 @@
+import Foundation
+import TensorOps
+
+/// Measures the accuracy of programs against the reference evaluator on
+/// adversarial inputs: a result is verified, not trusted.
+///
+/// Every input gets the same kind of values in one input set; named dims are
+/// bound to small distinct sizes. The sets are the judge's: ordinary logits,
+/// magnitudes up to 1e3 and 1e5, ties at the overflow edge, very negative
+/// logits whose every `exp` underflows, and the seed's mix of 1e-18, 1e18
+/// and -1e18. The error of an element is ``ErrorMeasure/mixedBits(computed:exactTruth:sensitivity:)``,
+/// which does not punish a tiny result where the truth is exactly 0.
+public struct AccuracyProbe: Sendable {
+    /// One family of input values.
+    public enum InputSet: String, CaseIterable, Sendable {
+        /// N(0, 1).
+        case normal
+        /// Uniform in [-1e3, 1e3].
+        case large1e3
+        /// Uniform in [-1e5, 1e5].
+        case large1e5
+        /// Ties at the overflow edge: 709.5, 709.5, -709.5, 0, 2.5, 2.5, -40, 40.
+        case mixedTies = "mixed_ties"
+        /// -1e4 + 3·N(0, 1): every `exp` underflows.
+        case veryNegative = "very_negative"
+        /// 1e-18, 1e18, -1e18, repeated.
+        case seed
+    }
+
+    /// The size given to every named dim.
+    public var dimensionSize = 5
+    /// The seed of the generated values.
+    public var seed: UInt64 = 0x5A7A_2A7E
+
+    /// A probe with the default sizes and seed.
+    public init() {}
+
+    /// The error of each program on each input set.
+    public struct Report: Sendable {
+        /// The worst error, in bits, over every element of every output and set.
+        public var maximumBits: Double
+        /// The mean error over every scored element.
+        public var meanBits: Double
+        /// The worst error per input set, in ``InputSet`` order.
+        public var maximumBitsBySet: [(set: InputSet, bits: Double)]
+    }
+
+    /// The errors of `program`'s binary64 evaluation against the reference
+    /// evaluation of `truth` (the program as written), which both must share
+    /// inputs and outputs.
+    public func measure(_ program: TensorProgram, against truth: TensorProgram) throws(EvaluationError) -> Report {
+        var worst = 0.0
+        var total = 0.0
+        var scored = 0
+        var bySet: [(InputSet, Double)] = []
+        for set in InputSet.allCases {
+            let (doubles, references) = inputs(for: truth, set: set)
+            let exact = try truth.evaluate(references)
+            let computed = try program.evaluate(doubles)
+            var setWorst = 0.0
+            for (reference, value) in zip(exact, computed) {
+                for (t, c) in zip(reference.value.elements, value.value.elements) {
+                    guard let bits = ErrorMeasure.mixedBits(computed: c, exactTruth: t) else { continue }
+                    setWorst = max(setWorst, bits)
+                    total += bits
+                    scored += 1
+                }
+            }
+            worst = max(worst, setWorst)
+            bySet.append((set, setWorst))
+        }
+        return Report(maximumBits: worst, meanBits: scored == 0 ? 0 : total / Double(scored), maximumBitsBySet: bySet)
+    }
+
+    /// The values of one input set for every input of `program`, in binary64
+    /// and exactly.
+    public func inputs(for program: TensorProgram, set: InputSet) -> (
+        [String: NDArray<Double>], [String: NDArray<ReferenceFloat>]
+    ) {
+        var random = ProbeRandom(seed: seed &+ UInt64(InputSet.allCases.firstIndex(of: set)!))
+        var doubles: [String: NDArray<Double>] = [:]
+        var references: [String: NDArray<ReferenceFloat>] = [:]
+        for input in program.inputs {
+            let shape = input.shape.dims.map { dim -> Int in
+                if case .size(let size) = dim { return size }
+                return dimensionSize
+            }
+            let count = shape.reduce(1, *)
+            let values = (0..<count).map { index in value(set, index, &random) }
+            let array = (try? NDArray(shape: shape, elements: values)) ?? NDArray(scalar: values.first ?? 0)
+            doubles[input.name] = array
+            references[input.name] = array.map(ReferenceFloat.init)
+        }
+        return (doubles, references)
+    }
+
+    private func value(_ set: InputSet, _ index: Int, _ random: inout ProbeRandom) -> Double {
+        switch set {
+        case .normal: return random.normal()
+        case .large1e3: return random.uniform() * 2e3 - 1e3
+        case .large1e5: return random.uniform() * 2e5 - 1e5
+        case .mixedTies: return [709.5, 709.5, -709.5, 0, 2.5, 2.5, -40, 40][index % 8]
+        case .veryNegative: return -1e4 + 3 * random.normal()
+        case .seed: return [1e-18, 1e18, -1e18][index % 3]
+        }
+    }
+}
+
+/// SplitMix64 with uniform and normal draws, so probes are reproducible.
+struct ProbeRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal, by Box–Muller.
+    mutating func normal() -> Double {
+        let u = max(uniform(), 0x1p-53)
+        let v = uniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
+    }
+}
