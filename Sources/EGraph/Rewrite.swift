@@ -86,9 +86,9 @@ public struct Rewrite: CustomStringConvertible {
     /// Where a class `P` holds `(op ... c ...)` and the child class `c` holds
     /// `(op d1 ... dk)`, it adds `(op ... d1 ... dk ...)` to `P`: one child at a
     /// time, so nested sums flatten over iterations without enumerating every
-    /// regrouping. It never flattens a class into itself, nor splices a node
-    /// that refers back to either class, which would build ever-larger nodes
-    /// from a cyclic equation such as `x = x * 1`.
+    /// regrouping. It never flattens a node that holds its own class, nor
+    /// splices a node that refers back to either class, which would build
+    /// ever-larger nodes from a cyclic equation such as `x = x * 1`.
     public static func flattening(_ op: Symbol, signature: Signature) -> Rewrite {
         Rewrite(flattening: op, signature: signature)
     }
@@ -173,11 +173,13 @@ public struct Rewrite: CustomStringConvertible {
     private func searchFlattenings(of op: Symbol, in egraph: EGraph, limit: Int) -> MatchSet {
         var matches = MatchSet(classVariables: [], restVariables: program.restVariables, payloadVariables: [])
         for root in egraph.classes(withOperator: op) {
-            for node in egraph.classStorage[root.index]!.nodes where node.op == op && node.payload == nil {
+            // A node holding its own class (x = x * 1) only restates the
+            // class: flattening its other operands would grow it forever.
+            for node in egraph.classStorage[root.index]!.nodes
+            where node.op == op && node.payload == nil && !node.children.contains(root) {
                 var previous: ClassID?
                 for (position, child) in node.children.enumerated() where child != previous {
                     previous = child
-                    if child == root { continue }
                     for inner in egraph.classStorage[child.index]!.nodes
                     where inner.op == op && inner.payload == nil && !inner.children.contains(root)
                         && !inner.children.contains(child)
@@ -187,6 +189,17 @@ public struct Rewrite: CustomStringConvertible {
                         operands.append(contentsOf: inner.children)
                         operands.sort()
                         if egraph.lookup(ENode(op, operands)) == root { continue }
+                        // A node of the class whose operands are a strict part of
+                        // these makes the rest multiply to the unit: nothing new,
+                        // and splicing around such a cycle (a = b * c, b = a * d)
+                        // would grow the node forever.
+                        let siblings = egraph.classStorage[root.index]!.nodes
+                        if siblings.contains(where: {
+                            $0.op == op && $0.children.count < operands.count
+                                && Rewrite.isSubMultiset($0.children, of: operands)
+                        }) {
+                            continue
+                        }
                         matches.append(root: root, multiset: operands)
                         if matches.count >= limit { return matches }
                     }
@@ -194,6 +207,19 @@ public struct Rewrite: CustomStringConvertible {
             }
         }
         return matches
+    }
+
+    /// Whether sorted multiset `part` is contained in sorted multiset `whole`.
+    static func isSubMultiset(_ part: [ClassID], of whole: [ClassID]) -> Bool {
+        var index = 0
+        for element in whole where index < part.count {
+            if element == part[index] {
+                index += 1
+            } else if element > part[index] {
+                return false
+            }
+        }
+        return index == part.count
     }
 
     private static func checkRestVariables(

@@ -8,8 +8,11 @@ import TensorOps
 /// bound to small distinct sizes. The sets are the judge's: ordinary logits,
 /// magnitudes up to 1e3 and 1e5, ties at the overflow edge, very negative
 /// logits whose every `exp` underflows, and the seed's mix of 1e-18, 1e18
-/// and -1e18. The error of an element is ``ErrorMeasure/mixedBits(computed:exactTruth:sensitivity:)``,
-/// which does not punish a tiny result where the truth is exactly 0.
+/// and -1e18. The error of an element is the judge's cond bits,
+/// ``ErrorMeasure/mixedBits(computed:exactTruth:sensitivity:)`` with the
+/// truth's sensitivity to a rounding of the inputs: it does not punish a tiny
+/// result where the truth is exactly 0, nor the error the inputs' own
+/// rounding already causes.
 public struct AccuracyProbe: Sendable {
     /// One family of input values.
     public enum InputSet: String, CaseIterable, Sendable {
@@ -45,31 +48,86 @@ public struct AccuracyProbe: Sendable {
         public var maximumBitsBySet: [(set: InputSet, bits: Double)]
     }
 
-    /// The errors of `program`'s binary64 evaluation against the reference
-    /// evaluation of `truth` (the program as written), which both must share
-    /// inputs and outputs.
-    public func measure(_ program: TensorProgram, against truth: TensorProgram) throws(EvaluationError) -> Report {
+    /// The truth of a program on every input set, computed once and scored
+    /// against as many candidates as needed.
+    public struct Baseline: Sendable {
+        struct Set: Sendable {
+            var set: InputSet
+            var inputs: [String: NDArray<Double>]
+            /// Per output, per element, the exact value.
+            var truths: [[ReferenceFloat]]
+            /// Per output, per element, how much the truth moves when every
+            /// input is perturbed by one rounding (the judge's `sens`).
+            var sensitivities: [[Double]]
+        }
+
+        var sets: [Set]
+    }
+
+    /// The reference truth of `program` on every input set, with the
+    /// sensitivity of each element: the largest change of the true result
+    /// when every input is multiplied by 1 ± 2^-52 (8 seeded sign patterns).
+    public func baseline(for program: TensorProgram) throws(EvaluationError) -> Baseline {
+        var sets: [Baseline.Set] = []
+        for set in InputSet.allCases {
+            let (doubles, references) = inputs(for: program, set: set)
+            let truths = try program.evaluate(references).map(\.value.elements)
+            var sensitivities = truths.map { $0.map { _ in 0.0 } }
+            var random = ProbeRandom(seed: seed ^ 0x5E45)
+            let ulp = ReferenceFloat(0x1p-52)
+            for _ in 0..<8 {
+                var perturbed = references
+                for (name, array) in references {
+                    perturbed[name] = array.map { value in
+                        value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
+                    }
+                }
+                let moved = try program.evaluate(perturbed).map(\.value.elements)
+                for output in truths.indices {
+                    for element in truths[output].indices {
+                        let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue
+                        if change.isFinite {
+                            sensitivities[output][element] = max(sensitivities[output][element], change)
+                        }
+                    }
+                }
+            }
+            sets.append(Baseline.Set(set: set, inputs: doubles, truths: truths, sensitivities: sensitivities))
+        }
+        return Baseline(sets: sets)
+    }
+
+    /// The judge's cond bits of `program`'s binary64 evaluation against a
+    /// baseline: the error beyond what rounding the inputs already causes.
+    public func measure(_ program: TensorProgram, against baseline: Baseline) throws(EvaluationError) -> Report {
         var worst = 0.0
         var total = 0.0
         var scored = 0
         var bySet: [(InputSet, Double)] = []
-        for set in InputSet.allCases {
-            let (doubles, references) = inputs(for: truth, set: set)
-            let exact = try truth.evaluate(references)
-            let computed = try program.evaluate(doubles)
+        for set in baseline.sets {
+            let computed = try program.evaluate(set.inputs).map(\.value.elements)
             var setWorst = 0.0
-            for (reference, value) in zip(exact, computed) {
-                for (t, c) in zip(reference.value.elements, value.value.elements) {
-                    guard let bits = ErrorMeasure.mixedBits(computed: c, exactTruth: t) else { continue }
+            for output in set.truths.indices {
+                for element in set.truths[output].indices {
+                    guard
+                        let bits = ErrorMeasure.mixedBits(
+                            computed: computed[output][element], exactTruth: set.truths[output][element],
+                            sensitivity: set.sensitivities[output][element])
+                    else { continue }
                     setWorst = max(setWorst, bits)
                     total += bits
                     scored += 1
                 }
             }
             worst = max(worst, setWorst)
-            bySet.append((set, setWorst))
+            bySet.append((set.set, setWorst))
         }
         return Report(maximumBits: worst, meanBits: scored == 0 ? 0 : total / Double(scored), maximumBitsBySet: bySet)
+    }
+
+    /// ``measure(_:against:)`` against the baseline of `truth`.
+    public func measure(_ program: TensorProgram, against truth: TensorProgram) throws(EvaluationError) -> Report {
+        try measure(program, against: baseline(for: truth))
     }
 
     /// The values of one input set for every input of `program`, in binary64

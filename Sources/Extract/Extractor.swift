@@ -58,6 +58,9 @@ public struct Extractor {
     /// The cost of the cheapest term of `id`'s class.
     public func cost(of id: ClassID) -> Double { bestCost[egraph.find(id).index] }
 
+    /// The costs of the cheapest terms of several classes.
+    public func costs(of ids: [ClassID]) -> [Double] { ids.map(cost(of:)) }
+
     /// The cheapest term of each root's class, sharing subterms between them;
     /// `nil` for a class with no finite term.
     public func terms(for roots: [ClassID]) -> [Term?] {

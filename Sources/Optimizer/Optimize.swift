@@ -9,6 +9,16 @@ public struct OptimizeOptions: Sendable {
     /// The saturation limits. The defaults leave room for the gradients of
     /// the softmax family, whose e-graphs stay near a thousand nodes.
     public var limits = RunLimits(iterations: 30, nodes: 20_000, seconds: 10)
+    /// The scheduler. Cancellation rules find thousands of already-applied
+    /// matches in the large products of a gradient, so egg's threshold of
+    /// 1,000 would ban them just as they are needed; these e-graphs stay
+    /// small, and a higher threshold still bans a rule that runs away.
+    public var scheduler = Scheduler.backoff(matchLimit: 20_000, banLength: 3)
+    /// Iterations without improvement, once no output risks overflow or a
+    /// division by zero, after which saturation stops: the e-graphs of
+    /// gradients keep growing with AC variants long after their stable form
+    /// is found.
+    public var settleIterations = 2
     /// Whether the bundled rule files are loaded.
     public var usesDefaultRules = true
     /// Rule files loaded after the defaults.
@@ -76,7 +86,20 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     egraph.rebuild()
     let cost = StabilityCost(analysis: analysis)
     let costBefore = roots.map { Extractor(egraph, cost: cost).cost(of: $0) }
-    let run = Runner(limits: options.limits).run(rewrites, on: egraph)
+    var runner = Runner(limits: options.limits, scheduler: options.scheduler)
+    var best = Double.infinity
+    var quiet = 0
+    runner.goal = { egraph in
+        let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
+        if total < best {
+            best = total
+            quiet = 0
+        } else {
+            quiet += 1
+        }
+        return best < StabilityCost.overflow && quiet >= options.settleIterations
+    }
+    let run = runner.run(rewrites, on: egraph)
     lap("saturate")
 
     let extractor = Extractor(egraph, cost: cost)
@@ -114,4 +137,34 @@ public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry)
     sources += options.ruleFiles
     return try RuleSet(
         sources, signature: TensorVocabulary.signature, conditions: conditions, desugar: TensorVocabulary.lower)
+}
+
+extension OptimizationReport {
+    /// The report as lines of text, for `saturate optimize --report`.
+    public var text: String {
+        var lines: [String] = []
+        lines.append(
+            "stop: \(run.stopReason) after \(run.iterations.count) iterations, \(run.nodes) e-nodes, "
+                + "\(run.classes) e-classes, \(String(format: "%.3f", run.totalSeconds)) s saturating")
+        lines.append(
+            "phases: "
+                + phaseSeconds.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))
+        lines.append("cost before: " + costBefore.map { String(format: "%.1f", $0) }.joined(separator: ", "))
+        lines.append("cost after:  " + costAfter.map { String(format: "%.1f", $0) }.joined(separator: ", "))
+        let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
+        lines.append("rules applied: " + applied.map { "\($0.name) \($0.applications)" }.joined(separator: ", "))
+        for (index, iteration) in run.iterations.enumerated() {
+            let top = iteration.rules.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
+                .prefix(4).map { "\($0.name) \($0.applications)" }
+            let banned = iteration.rules.filter(\.banned).map(\.name)
+            lines.append(
+                "  iteration \(index): \(iteration.nodes) nodes, \(iteration.classes) classes, "
+                    + String(
+                        format: "%.1f ms",
+                        (iteration.searchSeconds + iteration.applySeconds + iteration.rebuildSeconds) * 1000)
+                    + (top.isEmpty ? "" : "; most applied: " + top.joined(separator: ", "))
+                    + (banned.isEmpty ? "" : "; banned: " + banned.joined(separator: ", ")))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

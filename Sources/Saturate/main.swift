@@ -1,5 +1,6 @@
 // saturate: the command line of Saturate.
 //
+//   saturate optimize FILE               the numerically stable program (see OptimizeCommand.swift)
 //   saturate expand FILE                 the program with grad expanded, nothing else
 //   saturate eval FILE --inputs IN.json  the outputs on given inputs, as JSON (see EvalCommand.swift)
 //
@@ -16,9 +17,10 @@ struct CommandFailure: Error {
     var status: Int32
 }
 
-let usage = """
-    usage: saturate expand FILE
-    """ + "\n       " + evalUsage.replacingOccurrences(of: "\n", with: "\n       ")
+let usage =
+    "usage: " + optimizeUsage.replacingOccurrences(of: "\n", with: "\n       ")
+    + "\n       saturate expand FILE\n       "
+    + evalUsage.replacingOccurrences(of: "\n", with: "\n       ")
 
 func readProgram(_ path: String) throws -> TensorProgram {
     let text: String
@@ -43,6 +45,8 @@ func run(_ arguments: [String]) throws {
         print(try readProgram(rest[0]).program(), terminator: "")
     case "eval":
         try runEval(rest)
+    case "optimize":
+        try runOptimize(rest)
     case "-h", "--help", "help":
         print(usage)
     default:

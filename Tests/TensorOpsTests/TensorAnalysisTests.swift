@@ -135,6 +135,8 @@ final class TensorAnalysisTests: XCTestCase {
         XCTAssertFalse(holds("const-along", [.eclass(lowered.roots[1]), .literal(.integer(-1))]))
     }
 
+    /// Operands of + and * come out in an order fixed by their text, not by
+    /// class ids, so `(- (neg x) w)` reads back as `(- (neg w) x)`.
     func testRaisingReadsLikeAPersonWrote() throws {
         let text = """
             (input x [n])
@@ -157,7 +159,7 @@ final class TensorAnalysisTests: XCTestCase {
             (output a (/ t1 t2))
             (output b (- x (log t2)))
             (output c (neg (/ w x)))
-            (output d (- (neg x) w))
+            (output d (- (neg w) x))
             (output e (sum x))
 
             """)

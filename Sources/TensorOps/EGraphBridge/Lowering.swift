@@ -176,15 +176,17 @@ extension TensorProgram {
 
         /// `(+ p1 p2 (* -1 n1))` as `(- (+ p1 p2) n1)`.
         private mutating func sum(_ children: [Int], _ term: Term, _ raised: [NodeID]) throws -> NodeID {
-            var positives: [NodeID] = []
-            var negatives: [NodeID] = []
+            var positiveTerms: [Int] = []
+            var negativeTerms: [Int] = []
             for child in children {
                 if let negated = negatedOperand(child, term) {
-                    negatives.append(raised[negated])
+                    negativeTerms.append(negated)
                 } else {
-                    positives.append(raised[child])
+                    positiveTerms.append(child)
                 }
             }
+            let positives = Raiser.canonicalOrder(positiveTerms, term).map { raised[$0] }
+            var negatives = Raiser.canonicalOrder(negativeTerms, term).map { raised[$0] }
             var result: NodeID
             if let first = positives.first {
                 result = first
@@ -194,6 +196,25 @@ extension TensorProgram {
             }
             for operand in negatives { result = try graph.apply(.subtract, [result, operand]) }
             return result
+        }
+
+        /// Operands in an order that depends only on what they are (their
+        /// text), not on the e-graph's class ids, so optimizing a program
+        /// twice prints it the same way.
+        static func canonicalOrder(_ operands: [Int], _ term: Term) -> [Int] {
+            operands.map { ($0, canonicalText($0, term)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        }
+
+        /// The term's text with the operands of `+` and `*` sorted by their
+        /// own canonical text: the same for every class numbering.
+        static func canonicalText(_ index: Int, _ term: Term) -> String {
+            let node = term.nodes[index]
+            if node.op == .literal, let payload = node.payload { return payload.description }
+            if node.children.isEmpty { return node.op.name }
+            var parts = node.children.map { canonicalText($0, term) }
+            if node.op == TensorVocabulary.add || node.op == TensorVocabulary.multiply { parts.sort() }
+            if let payload = node.payload { parts.append(payload.description) }
+            return "(" + ([node.op.name] + parts).joined(separator: " ") + ")"
         }
 
         /// The operand of `(* -1 t)`, if `index` is one.
@@ -213,19 +234,21 @@ extension TensorProgram {
 
         /// `(* a b (inv c) -1)` as `(neg (/ (* a b) c))`.
         private mutating func product(_ children: [Int], _ term: Term, _ raised: [NodeID]) throws -> NodeID {
-            var numerators: [NodeID] = []
-            var denominators: [NodeID] = []
+            var numeratorTerms: [Int] = []
+            var denominatorTerms: [Int] = []
             var negate = false
             for child in children {
                 let node = term.nodes[child]
                 if isMinusOne(child, term) {
                     negate.toggle()
                 } else if node.op == TensorVocabulary.inverse, node.children.count == 1 {
-                    denominators.append(raised[node.children[0]])
+                    denominatorTerms.append(node.children[0])
                 } else {
-                    numerators.append(raised[child])
+                    numeratorTerms.append(child)
                 }
             }
+            let numerators = Raiser.canonicalOrder(numeratorTerms, term).map { raised[$0] }
+            let denominators = Raiser.canonicalOrder(denominatorTerms, term).map { raised[$0] }
             if numerators.isEmpty && denominators.isEmpty {
                 // (* -1 -1 ...): the product of the signs.
                 return graph.constant(negate ? -1 : 1)
