@@ -13,22 +13,30 @@ import TensorOps
 /// | ``infinityMinusInfinity`` | a sum with operands that can be +∞ and −∞ |
 /// | ``cancellation`` | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
 ///
-/// The penalties dwarf every operator cost, so a stable form wins however
-/// long it is, and the shortest stable form wins among stable ones. Being a
-/// function of the node and its children's facts only, the cost is additive
-/// and monotone, and bottom-up extraction is exact for it.
+/// A cost is `level · failureUnit + size`. The level counts failure
+/// penalties (the first four rows) along the worst path of the term: a
+/// node's level is its own penalties plus the greatest level among its
+/// children. Summing levels over children instead would charge a shared
+/// subterm once per use, so a form that reuses a risky input (`x / t`) would
+/// lose to one that uses it less, whatever else it risks. The size adds
+/// operator costs and ``cancellation`` penalties over the tree. Both parts
+/// are monotone in the children's costs, so bottom-up extraction is exact;
+/// a stable form wins however long it is, and the shortest stable form wins
+/// among stable ones.
 public struct StabilityCost: CostFunction {
     /// The analysis whose facts the penalties read.
     public let analysis: TensorAnalysis
 
+    /// One failure penalty: a cost at or above it means some output can fail.
+    public static let failureUnit = 1e9
     /// `exp` can overflow.
-    public static let overflow = 1e6
+    public static let overflow = failureUnit
     /// `inv` or `log` can meet 0.
-    public static let zeroDivision = 1e6
+    public static let zeroDivision = failureUnit
     /// `∞ · 0` can happen.
-    public static let infinityTimesZero = 1e6
+    public static let infinityTimesZero = failureUnit
     /// `∞ − ∞` can happen.
-    public static let infinityMinusInfinity = 1e6
+    public static let infinityMinusInfinity = failureUnit
     /// Large terms can cancel, losing the small ones: an accuracy risk, not a
     /// failure, so it weighs less than the others and more than any length.
     public static let cancellation = 1e3
@@ -48,8 +56,17 @@ public struct StabilityCost: CostFunction {
     public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
         let isShifted = node.op == TensorVocabulary.add && analysis.make(node, in: egraph).shiftedAlong.bits != 0
-        return childCosts.reduce(StabilityCost.operatorCost(node), +)
-            + StabilityCost.penalty(node, children, isShifted: isShifted)
+        let unit = StabilityCost.failureUnit
+        var level = 0.0
+        var size = StabilityCost.operatorCost(node)
+        for cost in childCosts {
+            let childLevel = (cost / unit).rounded(.down)
+            level = max(level, childLevel)
+            size += cost - childLevel * unit
+        }
+        let penalty = StabilityCost.penalty(node, children, isShifted: isShifted)
+        let ownLevel = (penalty / unit).rounded(.down)
+        return (level + ownLevel) * unit + size + (penalty - ownLevel * unit)
     }
 
     /// What evaluating the node costs, roughly in elementary operations:
