@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps", "Optimizer"]),
         .executableTarget(
             name: "SaturateBench",
-            dependencies: ["EGraph", "Workloads"]
+            dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
         ),
         .testTarget(name: "EGraphTests", dependencies: ["EGraph"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),

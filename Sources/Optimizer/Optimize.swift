@@ -19,6 +19,10 @@ public struct OptimizeOptions: Sendable {
     /// gradients keep growing with AC variants long after their stable form
     /// is found.
     public var settleIterations = 2
+    /// Whether the result is verified against the reference evaluator on
+    /// adversarial inputs (``AccuracyProbe``), and the input kept when the
+    /// optimized program would be less accurate.
+    public var verifiesAccuracy = true
     /// Whether the bundled rule files are loaded.
     public var usesDefaultRules = true
     /// Rule files loaded after the defaults.
@@ -38,8 +42,16 @@ public struct OptimizationReport: Sendable {
     public var costBefore: [Double]
     /// The stability cost of each output extracted.
     public var costAfter: [Double]
-    /// Seconds spent loading rules, saturating and extracting.
+    /// Seconds spent loading rules, saturating, extracting and verifying.
     public var phaseSeconds: [(phase: String, seconds: Double)]
+    /// The input program's worst error (cond bits) on the adversarial
+    /// inputs, when verified.
+    public var accuracyBefore: AccuracyProbe.Report?
+    /// The returned program's worst error, when verified.
+    public var accuracyAfter: AccuracyProbe.Report?
+    /// Whether the optimized program was less accurate than the input, so
+    /// the input (with `grad` expanded) was returned instead.
+    public var keptInput = false
 }
 
 /// An optimized program and how it was found.
@@ -118,10 +130,33 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         throw OptimizationError(description: "cannot read the extracted program back: \(error.message)")
     }
     lap("extract")
-    return OptimizationResult(
-        program: optimized,
-        report: OptimizationReport(
-            run: run, costBefore: costBefore, costAfter: roots.map { extractor.cost(of: $0) }, phaseSeconds: phases))
+    var report = OptimizationReport(
+        run: run, costBefore: costBefore, costAfter: roots.map { extractor.cost(of: $0) }, phaseSeconds: phases)
+    var returned = optimized
+    if options.verifiesAccuracy {
+        // Verified, not trusted: a program the probe cannot evaluate (an
+        // input it cannot bind) goes unverified rather than failing.
+        let probe = AccuracyProbe()
+        if let baseline = try? probe.baseline(for: program),
+            let before = try? probe.measure(program, against: baseline),
+            let after = try? probe.measure(optimized, against: baseline)
+        {
+            report.accuracyBefore = before
+            report.accuracyAfter = after
+            if after.maximumBits > before.maximumBits + 1
+                || (after.maximumBits > before.maximumBits
+                    && after.meanBits > before.meanBits)
+            {
+                returned = program
+                report.keptInput = true
+                report.accuracyAfter = before
+                report.costAfter = costBefore
+            }
+        }
+        lap("verify")
+        report.phaseSeconds = phases
+    }
+    return OptimizationResult(program: returned, report: report)
 }
 
 /// The rules `options` asks for, lowered and checked.
@@ -151,6 +186,14 @@ extension OptimizationReport {
                 + phaseSeconds.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))
         lines.append("cost before: " + costBefore.map { String(format: "%.1f", $0) }.joined(separator: ", "))
         lines.append("cost after:  " + costAfter.map { String(format: "%.1f", $0) }.joined(separator: ", "))
+        if let accuracyBefore, let accuracyAfter {
+            lines.append(
+                String(
+                    format:
+                        "accuracy (cond bits, worst/mean over adversarial inputs): before %.1f/%.2f, after %.1f/%.2f",
+                    accuracyBefore.maximumBits, accuracyBefore.meanBits, accuracyAfter.maximumBits,
+                    accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
+        }
         let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
         lines.append("rules applied: " + applied.map { "\($0.name) \($0.applications)" }.joined(separator: ", "))
         for (index, iteration) in run.iterations.enumerated() {

@@ -1,7 +1,10 @@
 // saturate-bench: fixed e-graph workloads, timed in a release build.
 //
 //   swift run -c release saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]...
-//                                       [--workloads FILE]
+//                                       [--workloads FILE] [--corpus DIR]
+//
+// The `corpus` workload optimizes every case of the judge's public corpus
+// (../shared/judge/corpus by default) and times the whole optimize call.
 //
 // Prints a table (or, with --json, one JSON object per line) with the median
 // time of the saturation loop over N runs (default 5), and the iterations,
@@ -17,6 +20,7 @@ struct Options {
     var workloads: [String] = []
     var cases: [String] = []
     var file = WorkloadFile.bundledURL
+    var corpus = defaultCorpus
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -29,8 +33,9 @@ struct Options {
                 }
                 runs = value
             case "--workload":
-                guard let name = iterator.next(), Workloads.names.contains(name) else {
-                    throw UsageError("--workload takes one of: \(Workloads.names.joined(separator: ", "))")
+                guard let name = iterator.next(), (Workloads.names + ["corpus"]).contains(name) else {
+                    throw UsageError(
+                        "--workload takes one of: \((Workloads.names + ["corpus"]).joined(separator: ", "))")
                 }
                 workloads.append(name)
             case "--case":
@@ -39,6 +44,9 @@ struct Options {
             case "--workloads":
                 guard let path = iterator.next() else { throw UsageError("--workloads takes a file") }
                 file = URL(fileURLWithPath: path)
+            case "--corpus":
+                guard let path = iterator.next() else { throw UsageError("--corpus takes a directory") }
+                corpus = URL(fileURLWithPath: path)
             case "--help", "-h":
                 throw UsageError(nil)
             default:
@@ -120,9 +128,13 @@ do {
                 + pad("nodes", 9, right: true) + pad("classes", 9, right: true) + "  " + pad("stop", 16) + "check")
     }
     var failures = 0
-    for workloadCase in selected {
-        let row = try measure(workloadCase, runs: options.runs)
-        if row.expectation.contains("MISMATCH") || row.expectation.contains("UNEXPECTED") { failures += 1 }
+    var allRows: [Row] = []
+    for workloadCase in selected { allRows.append(try measure(workloadCase, runs: options.runs)) }
+    if options.workloads.isEmpty || options.workloads.contains("corpus") {
+        allRows += try corpusRows(runs: options.runs, directory: options.corpus, only: options.cases)
+    }
+    for row in allRows {
+        if ["MISMATCH", "UNEXPECTED", "AT RISK"].contains(where: row.expectation.contains) { failures += 1 }
         if options.json {
             print(row.json)
         } else {
@@ -139,7 +151,9 @@ do {
     }
 } catch let error as UsageError {
     if let message = error.message { FileHandle.standardError.write(Data("saturate-bench: \(message)\n".utf8)) }
-    print("usage: saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]... [--workloads FILE]")
+    print(
+        "usage: saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]... [--workloads FILE]"
+            + " [--corpus DIR]")
     exit(error.message == nil ? 0 : 2)
 } catch {
     FileHandle.standardError.write(Data("saturate-bench: \(error)\n".utf8))
