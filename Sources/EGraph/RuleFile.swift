@@ -34,6 +34,9 @@ public struct RuleEntry {
     public var group: String
     /// Where its name is written.
     public var location: SourceLocation
+    /// The phase its group runs in (`[group :phase N]`, 1 by default):
+    /// phases run one after another, each with its own rules.
+    public var phase = 1
 }
 
 /// Rules read from rule files, with the declarations they make.
@@ -94,15 +97,18 @@ public struct RuleSet {
         for line in lines { RuleSet.declareUnit(line, into: &merged, &problems) }
         self.signature = merged
         var group = "default"
+        var phase = 1
         var firstDefinition: [String: SourceLocation] = [:]
         for line in lines {
             switch line.kind {
-            case .header(let name):
+            case .header(let name, let groupPhase):
                 group = name
+                phase = groupPhase
             case .declaration:
                 continue
             case .rule(let rule):
-                for entry in RuleSet.build(rule, group: group, merged, conditions, desugar, &problems) {
+                for var entry in RuleSet.build(rule, group: group, merged, conditions, desugar, &problems) {
+                    entry.phase = phase
                     if let first = firstDefinition[entry.rewrite.name] {
                         problems.report(
                             "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))",
@@ -114,6 +120,7 @@ public struct RuleSet {
                 }
             }
         }
+        disableGroups(lines, &problems)
         guard problems.hasProblems else { return }
         // Report in reading order: files as given, then line and column.
         let fileOrder = Dictionary(sources.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -150,6 +157,29 @@ public struct RuleSet {
             signature.declareAC(Symbol(name))
         }
     }
+
+    /// `(disable GROUP ...)` switches groups off, wherever they are defined:
+    /// how a user file turns off default rules. A name no file defines is an
+    /// error, so a typo does not silently leave a group on.
+    private mutating func disableGroups(_ lines: [RuleLine], _ problems: inout DiagnosticCollector) {
+        let defined = Set(entries.map(\.group))
+        var disabled: Set<String> = []
+        for line in lines {
+            guard case .declaration("disable", let operands) = line.kind else { continue }
+            if operands.isEmpty { problems.report("(disable ...) names at least one group", at: line.location) }
+            for operand in operands {
+                guard let name = operand.atom, defined.contains(name) else {
+                    problems.report("unknown group '\(operand)'", at: operand.location)
+                    continue
+                }
+                disabled.insert(name)
+            }
+        }
+        entries.removeAll { disabled.contains($0.group) }
+    }
+
+    /// The phases of the rules, in increasing order.
+    public var phases: [Int] { Array(Set(entries.map(\.phase))).sorted() }
 
     /// Units are read after every `(ac ...)` of every file, since a unit
     /// needs its operator declared AC.
@@ -273,7 +303,7 @@ struct RuleLine {
     }
 
     enum Kind {
-        case header(String)
+        case header(String, phase: Int)
         case declaration(String, [SExpr])
         case rule(Rule)
     }
@@ -307,16 +337,27 @@ struct RuleLine {
         let first = items[0]
         switch first.kind {
         case .bracket(let parts):
-            guard parts.count == 1, let name = parts[0].atom, isGroupName(name) else {
+            guard let name = parts.first?.atom, isGroupName(name) else {
                 problems.report("a group header is [name], with letters, digits, '-' and '_'", at: location)
                 return nil
             }
+            var phase = 1
+            if parts.count > 1 {
+                guard parts.count == 3, parts[1].atom == ":phase", let text = parts[2].atom, let value = Int(text),
+                    value >= 1
+                else {
+                    problems.report("a group header is [name] or [name :phase N], N ≥ 1", at: parts[1].location)
+                    return nil
+                }
+                phase = value
+            }
             if items.count > 1 { problems.report("unexpected text after the group header", at: items[1].location) }
-            return RuleLine(kind: .header(name), location: location)
+            return RuleLine(kind: .header(name, phase: phase), location: location)
         case .list(let parts):
-            guard let keyword = parts.first?.atom, keyword == "ac" || keyword == "unit" else {
+            guard let keyword = parts.first?.atom, ["ac", "unit", "disable"].contains(keyword) else {
                 problems.report(
-                    "expected a rule (name lhs => rhs), a declaration (ac ...) or (unit ...), or a [group] header",
+                    "expected a rule (name lhs => rhs), a declaration (ac ...), (unit ...) or (disable ...), "
+                        + "or a [group] header",
                     at: location)
                 return nil
             }

@@ -88,7 +88,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     } catch {
         throw OptimizationError(description: error.description)
     }
-    let rewrites = rules.entries.filter { !options.disabledGroups.contains($0.group) }.map(\.rewrite)
+    let entries = rules.entries.filter { !options.disabledGroups.contains($0.group) }
     lap("rules")
 
     let egraph = EGraph(signature: rules.signature)
@@ -98,20 +98,36 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     egraph.rebuild()
     let cost = StabilityCost(analysis: analysis)
     let costBefore = roots.map { Extractor(egraph, cost: cost).cost(of: $0) }
-    var runner = Runner(limits: options.limits, scheduler: options.scheduler)
-    var best = Double.infinity
-    var quiet = 0
-    runner.goal = { egraph in
-        let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
-        if total < best {
-            best = total
-            quiet = 0
-        } else {
-            quiet += 1
+    // Phases run in order, each with its own rules; the saturation report
+    // joins their iterations.
+    var joinedRun: RunReport?
+    for phase in Array(Set(entries.map(\.phase))).sorted() {
+        var runner = Runner(limits: options.limits, scheduler: options.scheduler)
+        var best = Double.infinity
+        var quiet = 0
+        runner.goal = { egraph in
+            let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
+            if total < best {
+                best = total
+                quiet = 0
+            } else {
+                quiet += 1
+            }
+            return best < StabilityCost.failureUnit && quiet >= options.settleIterations
         }
-        return best < StabilityCost.overflow && quiet >= options.settleIterations
+        let phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
+        if var joined = joinedRun {
+            joined.iterations += phaseReport.iterations
+            joined.stopReason = phaseReport.stopReason
+            joined.totalSeconds += phaseReport.totalSeconds
+            joined.nodes = phaseReport.nodes
+            joined.classes = phaseReport.classes
+            joinedRun = joined
+        } else {
+            joinedRun = phaseReport
+        }
     }
-    let run = runner.run(rewrites, on: egraph)
+    let run = joinedRun ?? Runner(limits: options.limits).run([], on: egraph)
     lap("saturate")
 
     let extractor = Extractor(egraph, cost: cost)

@@ -61,7 +61,7 @@ final class RuleFileTests: XCTestCase {
             "bad.rules:8:1: rule 'missing' is incomplete",
             "bad.rules:9:19: expected '=>' or '<=>'",
             "bad.rules:10:7: '-' has a unit but is not declared (ac ...)",
-            "bad.rules:11:1: a group header is [name]",
+            "bad.rules:11:6: a group header is [name]",
             "bad.rules:12:1: rule name '9lives' must start with a letter",
             "bad.rules:13:5: (ac ...) takes operator names, found '3'",
         ]) {
@@ -110,5 +110,33 @@ final class RuleFileTests: XCTestCase {
         let report = runner.run(rules.rewrites, on: egraph)
         XCTAssertEqual(report.stopReason, .goalReached)
         XCTAssertTrue(egraph.areEquivalent(start, z))
+    }
+}
+
+/// Phases and switching groups off.
+final class RuleGroupTests: XCTestCase {
+    private let defaults = RuleSource(
+        name: "defaults.rules",
+        text:
+            "[units]\nadd-zero (+ ?a 0) => ?a\n[factoring :phase 2]\nfactor (+ (* ?a ?b) (* ?a ?c)) => (* ?a (+ ?b ?c))"
+    )
+
+    func testGroupHeadersAssignPhases() throws {
+        let rules = try RuleSet([defaults])
+        XCTAssertEqual(rules.entries.map(\.phase), [1, 2])
+        XCTAssertEqual(rules.phases, [1, 2])
+    }
+
+    func testAUserFileSwitchesDefaultGroupsOff() throws {
+        let user = RuleSource(name: "mine.rules", text: "(disable factoring)\n[mine]\nmul-one (* ?a 1) => ?a")
+        let rules = try RuleSet([defaults, user])
+        XCTAssertEqual(rules.rewrites.map(\.name), ["add-zero", "mul-one"])
+    }
+
+    func testUnknownGroupsAndBadHeadersAreLocated() {
+        let user = RuleSource(name: "mine.rules", text: "(disable factorng)\n[x :phase 0]")
+        assertDiagnostics(["mine.rules:1:10: unknown group 'factorng'", "mine.rules:2:4: a group header is [name]"]) {
+            _ = try RuleSet([defaults, user])
+        }
     }
 }
