@@ -67,7 +67,8 @@ protocol AnalysisColumnProtocol: AnyObject {
     func mergeData(into root: ClassID, from absorbed: ClassID) -> DidMerge
     func remake(_ id: ClassID, node: ENode, in egraph: EGraph) -> Bool
     func modify(_ id: ClassID, in egraph: EGraph)
-    func checkJoin(_ id: ClassID, nodes: [ENode], in egraph: EGraph) -> Bool
+    /// `nil` when the stored data is the join of `make` over `nodes`, else the join.
+    func joinMismatch(_ id: ClassID, nodes: [ENode], in egraph: EGraph) -> String?
     func dataDescription(of id: ClassID) -> String
 }
 
@@ -103,11 +104,12 @@ final class AnalysisColumn<A: Analysis>: AnalysisColumnProtocol {
 
     func modify(_ id: ClassID, in egraph: EGraph) { analysis.modify(id, in: egraph) }
 
-    func checkJoin(_ id: ClassID, nodes: [ENode], in egraph: EGraph) -> Bool {
-        guard var joined = nodes.first.map({ analysis.make($0, in: egraph) }) else { return false }
+    func joinMismatch(_ id: ClassID, nodes: [ENode], in egraph: EGraph) -> String? {
+        guard var joined = nodes.first.map({ analysis.make($0, in: egraph) }) else { return "no nodes" }
         for node in nodes.dropFirst() { _ = analysis.merge(&joined, analysis.make(node, in: egraph)) }
-        guard let stored = values[id.index] else { return false }
-        return analysis.canonical(joined, in: egraph) == analysis.canonical(stored, in: egraph)
+        guard let stored = values[id.index] else { return "no data" }
+        let canonical = analysis.canonical(joined, in: egraph)
+        return canonical == analysis.canonical(stored, in: egraph) ? nil : String(describing: canonical)
     }
 
     func dataDescription(of id: ClassID) -> String {

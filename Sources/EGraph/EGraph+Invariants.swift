@@ -41,10 +41,11 @@ extension EGraph {
                     problems.append("hash-cons lacks \(node) of \(id)")
                 }
             }
-            for column in columns where !column.checkJoin(id, nodes: storage.nodes, in: self) {
+            for column in columns {
+                guard let joined = column.joinMismatch(id, nodes: storage.nodes, in: self) else { continue }
                 problems.append(
-                    "\(column.analysisName) data of \(id) is \(column.dataDescription(of: id)), not the join over its nodes"
-                )
+                    "\(column.analysisName) data of \(id) is \(column.dataDescription(of: id)), not the join over "
+                        + "its nodes, \(joined)")
             }
         }
         var expectedIndex = [[ClassID]](repeating: [], count: classesByOp.count)

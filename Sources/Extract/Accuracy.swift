@@ -30,6 +30,9 @@ public struct AccuracyProbe: Sendable {
         case seed
     }
 
+    /// The worst error the judge accepts, in cond bits.
+    public static let acceptableBits = 8.0
+
     /// The size given to every named dim.
     public var dimensionSize = 5
     /// The seed of the generated values.

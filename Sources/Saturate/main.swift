@@ -3,6 +3,7 @@
 //   saturate optimize FILE               the numerically stable program (see OptimizeCommand.swift)
 //   saturate expand FILE                 the program with grad expanded, nothing else
 //   saturate eval FILE --inputs IN.json  the outputs on given inputs, as JSON (see EvalCommand.swift)
+//   saturate check-rules [FILE...]       every rule checked by sampling (see CheckRulesCommand.swift)
 //
 // Errors go to stderr as file:line:col: message; the exit status is 1 for a
 // problem in the input and 2 for a usage error.
@@ -21,6 +22,7 @@ let usage =
     "usage: " + optimizeUsage.replacingOccurrences(of: "\n", with: "\n       ")
     + "\n       saturate expand FILE\n       "
     + evalUsage.replacingOccurrences(of: "\n", with: "\n       ")
+    + "\n       " + checkRulesUsage.replacingOccurrences(of: "\n", with: "\n       ")
 
 func readProgram(_ path: String) throws -> TensorProgram {
     let text: String
@@ -47,6 +49,8 @@ func run(_ arguments: [String]) throws {
         try runEval(rest)
     case "optimize":
         try runOptimize(rest)
+    case "check-rules":
+        try runCheckRules(rest)
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -67,7 +67,9 @@ public final class TensorAnalysis: Analysis {
         a.constantAxes.bits |= b.constantAxes.bits
         switch (a.value, b.value) {
         case (nil, let value?): a.value = value
-        case (let left?, let right?) where right.isTotallyOrdered(belowOrEqualTo: left) && left != right:
+        case (let left?, let right?)
+        where right.isTotallyOrdered(belowOrEqualTo: left) && Literal.number(left) != Literal.number(right):
+            // Bitwise, so -0 and +0 join the same way in either order.
             a.value = right
         default: break
         }
@@ -289,17 +291,39 @@ public final class TensorAnalysis: Analysis {
         }
     }
 
+    /// The signs of a product, from the set of signs each factor may take:
+    /// more facts about a factor leave fewer possibilities, so the product's
+    /// facts can only grow (`make` stays monotone, as joins require).
     private static func productSigns(_ facts: [SignFacts]) -> SignFacts {
-        var result = SignFacts()
-        if facts.allSatisfy({ $0.contains(.nonzero) }) { result.insert(.nonzero) }
-        if facts.allSatisfy({ $0.contains(.atLeastOne) }) { result.insert(.atLeastOne) }
-        if facts.allSatisfy({ $0.contains(.positive) || $0.contains(.negative) }) {
-            let negatives = facts.filter { $0.contains(.negative) }.count
-            result.insert(negatives % 2 == 0 ? .positive : .negative)
-        } else if facts.allSatisfy({ $0.contains(.nonnegative) || $0.contains(.nonpositive) }) {
-            let nonpositives = facts.filter { !$0.contains(.nonnegative) }.count
-            result.insert(nonpositives % 2 == 0 ? .nonnegative : .nonpositive)
+        // Bit 0: may be negative; bit 1: may be zero; bit 2: may be positive.
+        func possible(_ signs: SignFacts) -> UInt8 {
+            var set: UInt8 = 0b111
+            if signs.contains(.positive) { set &= 0b100 }
+            if signs.contains(.negative) { set &= 0b001 }
+            if signs.contains(.nonnegative) { set &= 0b110 }
+            if signs.contains(.nonpositive) { set &= 0b011 }
+            if signs.contains(.nonzero) { set &= 0b101 }
+            return set
         }
+        var product: UInt8 = 0b100
+        for factor in facts {
+            let signs = possible(factor)
+            var next: UInt8 = 0
+            for a in 0..<3 where product & (1 << a) != 0 {
+                for b in 0..<3 where signs & (1 << b) != 0 {
+                    // Signs as -1, 0, +1 at positions 0, 1, 2.
+                    next |= 1 << UInt8(((a - 1) * (b - 1)) + 1)
+                }
+            }
+            product = next
+        }
+        var result = SignFacts()
+        if product & 0b011 == 0 { result.insert(.positive) }
+        if product & 0b110 == 0 { result.insert(.negative) }
+        if product & 0b001 == 0 { result.insert(.nonnegative) }
+        if product & 0b100 == 0 { result.insert(.nonpositive) }
+        if product & 0b010 == 0 { result.insert(.nonzero) }
+        if facts.allSatisfy({ $0.contains(.atLeastOne) }) { result.insert(.atLeastOne) }
         return result
     }
 

@@ -18,6 +18,7 @@ extension TensorAnalysis {
     /// | `(value ?a V)` | every element of `?a` is the number `V` |
     /// | `(uniform ?a)` | `?a` does not vary along any axis |
     /// | `(single ?a ?k)` | axis `?k` of `?a` has size 1 (or `?a` has no such axis) |
+    /// | `(has-axis ?a ?k)` | `?a` has axis `?k` (with a rest variable, some operand has it) |
     ///
     /// Facts hold over the reals for every finite input, as rules require.
     public func conditions() -> ConditionRegistry {
@@ -82,6 +83,10 @@ extension TensorAnalysis {
                 let facts = egraph.data(of: id, for: self)
                 return facts.shape.rank == 0 || (1...facts.shape.rank).allSatisfy { facts.isConstant(alongFromEnd: $0) }
             }
+        }
+        registry.register("has-axis", arity: 2) { arguments, egraph in
+            guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
+            return classes(arguments[0]).contains { egraph.data(of: $0, for: self).shape.rank >= -axis }
         }
         registry.register("single", arity: 2) { arguments, egraph in
             guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
