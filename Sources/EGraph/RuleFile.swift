@@ -82,10 +82,15 @@ public struct RuleSet {
     ///   - desugar: rewrites each pattern as read into the form the e-graph
     ///     stores, so rules can be written in the language's own spelling
     ///     (the tensor language lowers `(/ a b)` to `(* a (inv b))`).
+    ///   - vocabulary: the operators the language has, with the numbers of
+    ///     operands each takes (a rest variable counts as any number); `nil`
+    ///     accepts every operator. Checked on the desugared patterns, so a
+    ///     misspelled or misapplied operator is a load error rather than a
+    ///     rule that never matches.
     public init(
         _ sources: [RuleSource], signature: Signature = Signature(),
         conditions: ConditionRegistry = ConditionRegistry(),
-        desugar: @escaping (Pattern) -> Pattern = { $0 }
+        desugar: @escaping (Pattern) -> Pattern = { $0 }, vocabulary: [Symbol: ClosedRange<Int>]? = nil
     ) throws(DiagnosticError) {
         var problems = DiagnosticCollector()
         var lines: [RuleLine] = []
@@ -107,7 +112,7 @@ public struct RuleSet {
             case .declaration:
                 continue
             case .rule(let rule):
-                for var entry in RuleSet.build(rule, group: group, merged, conditions, desugar, &problems) {
+                for var entry in RuleSet.build(rule, group: group, merged, conditions, desugar, vocabulary, &problems) {
                     entry.phase = phase
                     if let first = firstDefinition[entry.rewrite.name] {
                         problems.report(
@@ -138,10 +143,12 @@ public struct RuleSet {
     /// Reads one rule file held in memory.
     public init(
         parsing text: String, file: String = "<rules>", signature: Signature = Signature(),
-        conditions: ConditionRegistry = ConditionRegistry(), desugar: @escaping (Pattern) -> Pattern = { $0 }
+        conditions: ConditionRegistry = ConditionRegistry(), desugar: @escaping (Pattern) -> Pattern = { $0 },
+        vocabulary: [Symbol: ClosedRange<Int>]? = nil
     ) throws(DiagnosticError) {
         try self.init(
-            [RuleSource(name: file, text: text)], signature: signature, conditions: conditions, desugar: desugar)
+            [RuleSource(name: file, text: text)], signature: signature, conditions: conditions, desugar: desugar,
+            vocabulary: vocabulary)
     }
 
     private static func declare(
@@ -207,7 +214,8 @@ public struct RuleSet {
 
     private static func build(
         _ rule: RuleLine.Rule, group: String, _ signature: Signature, _ conditions: ConditionRegistry,
-        _ desugar: (Pattern) -> Pattern, _ problems: inout DiagnosticCollector
+        _ desugar: (Pattern) -> Pattern, _ vocabulary: [Symbol: ClosedRange<Int>]?,
+        _ problems: inout DiagnosticCollector
     ) -> [RuleEntry] {
         var local = DiagnosticCollector()
         var lhs: Pattern?
@@ -217,6 +225,13 @@ public struct RuleSet {
         var built: [Condition] = []
         for expression in rule.conditions {
             if let condition = readCondition(expression, conditions, &local) { built.append(condition) }
+        }
+        if let vocabulary {
+            for pattern in [lhs, rhs].compactMap({ $0 }) {
+                for message in vocabularyProblems(pattern, vocabulary, signature) {
+                    local.report("rule \(rule.name): \(message)", at: rule.nameLocation)
+                }
+            }
         }
         for diagnostic in local.diagnostics { problems.report(diagnostic.message, at: diagnostic.location) }
         guard !local.hasProblems, let lhs, let rhs else { return [] }
@@ -243,6 +258,32 @@ public struct RuleSet {
             }
         }
         return entries
+    }
+
+    /// Operators a pattern applies that the vocabulary lacks, or applies to
+    /// the wrong number of operands.
+    private static func vocabularyProblems(
+        _ pattern: Pattern, _ vocabulary: [Symbol: ClosedRange<Int>], _ signature: Signature
+    ) -> [String] {
+        switch pattern {
+        case .variable: return []
+        case .alias(_, let inner): return vocabularyProblems(inner, vocabulary, signature)
+        case .node(let op, _, let children, let rest):
+            var problems = children.flatMap { vocabularyProblems($0, vocabulary, signature) }
+            if op == .literal || op == Pattern.groupOperator { return problems }
+            guard let arities = vocabulary[op] else {
+                return ["unknown operator '\(op)'"] + problems
+            }
+            let count = children.count
+            let fits = rest == nil ? arities.contains(count) : arities.upperBound > count
+            if !fits {
+                let expected =
+                    arities.lowerBound == arities.upperBound
+                    ? "\(arities.lowerBound)" : "\(arities.lowerBound) or more"
+                problems.insert("'\(op)' takes \(expected) operand(s), found \(count)", at: 0)
+            }
+            return problems
+        }
     }
 
     private static func readCondition(

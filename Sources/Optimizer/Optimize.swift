@@ -187,7 +187,8 @@ public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry)
     }
     sources += options.ruleFiles
     return try RuleSet(
-        sources, signature: TensorVocabulary.signature, conditions: conditions, desugar: TensorVocabulary.lower)
+        sources, signature: TensorVocabulary.signature, conditions: conditions, desugar: TensorVocabulary.lower,
+        vocabulary: TensorVocabulary.operators)
 }
 
 extension OptimizationReport {

@@ -98,7 +98,8 @@ public struct RuleChecker {
         let defaults = try Optimizer.loadRules(defaultOptions, conditions: conditions)
         guard !files.isEmpty else { return defaults }
         return try RuleSet(
-            files, signature: defaults.signature, conditions: conditions, desugar: TensorVocabulary.lower)
+            files, signature: defaults.signature, conditions: conditions, desugar: TensorVocabulary.lower,
+            vocabulary: TensorVocabulary.operators)
     }
 
     /// Checks every rule of `rules`, in order.

@@ -60,6 +60,18 @@ public enum TensorVocabulary {
         return signature
     }()
 
+    /// Every operator of the lowered language with the numbers of operands
+    /// it takes: what rule files may apply (`RuleSet`'s `vocabulary`).
+    /// `+` and `*` take any number (rest variables included).
+    public static let operators: [Symbol: ClosedRange<Int>] = {
+        var table: [Symbol: ClosedRange<Int>] = [
+            add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
+            maxAll: 1...1, squeeze: 1...1,
+        ]
+        for (op, symbol) in direct { table[symbol] = op.arity...op.arity }
+        return table
+    }()
+
     /// The symbol of an input leaf: its name. Inputs cannot be named like
     /// language operators, and e-graph operators always have operands.
     public static func input(_ name: String) -> Symbol { Symbol(name) }

@@ -1,0 +1,59 @@
+import EGraph
+import Foundation
+import Optimizer
+import TensorOps
+import XCTest
+
+/// Loading the default rules with a user's files: additions, switching groups
+/// off, and every problem located.
+final class RuleLoadingTests: XCTestCase {
+    private let conditions = TensorAnalysis(inputShapes: [:]).conditions()
+
+    private func options(_ text: String) -> OptimizeOptions {
+        var options = OptimizeOptions()
+        options.ruleFiles = [RuleSource(name: "mine.rules", text: text)]
+        return options
+    }
+
+    func testTheDefaultsLoadInGroupsByTheme() throws {
+        let rules = try loadRules(OptimizeOptions(), conditions: conditions)
+        XCTAssertTrue(rules.groupNames.contains("max-shift"))
+        XCTAssertEqual(rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift"])
+        XCTAssertTrue(rules.signature.isAC(TensorVocabulary.add) && rules.signature.isAC(TensorVocabulary.multiply))
+    }
+
+    func testAUserFileAddsRulesAndSwitchesDefaultGroupsOff() throws {
+        let rules = try loadRules(
+            options("(disable special)\n[mine]\ntanh-def (tanh ?x) => (- (* 2 (sigmoid (* 2 ?x))) 1)"),
+            conditions: conditions)
+        XCTAssertFalse(rules.groupNames.contains("special"))
+        XCTAssertEqual(rules.entries.last?.rewrite.name, "tanh-def")
+    }
+
+    func testUnknownOperatorsWrongAritiesAndTheRestAreLocated() {
+        let text = """
+            frob-rule   (frob ?a)          => ?a
+            arity-rule  (exp ?a ?b)        => ?a
+            unbound     (exp ?a)           => ?b
+            unknown     (log ?a)           => ?a     :if (positive ?a)
+            add-zero    (+ ?a 0)           => ?a
+            (disable nonexistent)
+            """
+        do {
+            _ = try loadRules(options(text), conditions: conditions)
+            XCTFail("expected load errors")
+        } catch {
+            let messages = error.diagnostics.map(\.description)
+            for fragment in [
+                "mine.rules:1:1: rule frob-rule: unknown operator 'frob'",
+                "mine.rules:2:1: rule arity-rule: 'exp' takes 1 operand(s), found 2",
+                "mine.rules:3:1: rule unbound: ?b on the right is not bound on the left",
+                "mine.rules:4:47: unknown condition 'positive'",
+                "mine.rules:5:1: duplicate rule name 'add-zero' (first defined at",
+                "mine.rules:6:10: unknown group 'nonexistent'",
+            ] {
+                XCTAssertTrue(messages.contains { $0.contains(fragment) }, "no '\(fragment)' in\n\(error)")
+            }
+        }
+    }
+}
