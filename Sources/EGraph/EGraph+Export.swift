@@ -107,7 +107,7 @@ extension EGraph {
             for (position, node) in storage.nodes.enumerated() {
                 let children = node.children.map { "\"\($0.index).0\"" }.joined(separator: ", ")
                 text += separator
-                text += "    \"\(index).\(position)\": {\"op\": \(Self.jsonQuoted(node.label)), "
+                text += "    \"\(index).\(position)\": {\"op\": \(JSONText.quoted(node.label)), "
                 text += "\"children\": [\(children)], \"eclass\": \"\(index)\", \"cost\": 1.0"
                 text += chosen[index] == position ? ", \"extracted\": true}" : "}"
                 separator = ",\n"
@@ -168,29 +168,5 @@ extension EGraph {
             }
         }
         return escaped
-    }
-
-    /// `text` as a JSON string literal (RFC 8259 §7): quotes, backslashes and
-    /// every control character below U+0020 are escaped; the rest is left as
-    /// UTF-8, which JSON allows.
-    static func jsonQuoted(_ text: String) -> String {
-        var quoted = "\""
-        quoted.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case "\u{8}": quoted += "\\b"
-            case "\u{C}": quoted += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
     }
 }

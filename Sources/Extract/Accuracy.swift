@@ -1,3 +1,4 @@
+import EGraph
 import Foundation
 import TensorOps
 
@@ -76,7 +77,7 @@ public struct AccuracyProbe: Sendable {
             let (doubles, references) = inputs(for: program, set: set)
             let truths = try program.evaluate(references).map(\.value.elements)
             var sensitivities = truths.map { $0.map { _ in 0.0 } }
-            var random = ProbeRandom(seed: seed ^ 0x5E45)
+            var random = SplitMix64(seed: seed ^ 0x5E45)
             let ulp = ReferenceFloat(0x1p-52)
             for _ in 0..<8 {
                 var perturbed = references
@@ -138,7 +139,7 @@ public struct AccuracyProbe: Sendable {
     public func inputs(for program: TensorProgram, set: InputSet) -> (
         [String: NDArray<Double>], [String: NDArray<ReferenceFloat>]
     ) {
-        var random = ProbeRandom(seed: seed &+ UInt64(InputSet.allCases.firstIndex(of: set)!))
+        var random = SplitMix64(seed: seed &+ UInt64(InputSet.allCases.firstIndex(of: set)!))
         var doubles: [String: NDArray<Double>] = [:]
         var references: [String: NDArray<ReferenceFloat>] = [:]
         for input in program.inputs {
@@ -155,7 +156,7 @@ public struct AccuracyProbe: Sendable {
         return (doubles, references)
     }
 
-    private func value(_ set: InputSet, _ index: Int, _ random: inout ProbeRandom) -> Double {
+    private func value(_ set: InputSet, _ index: Int, _ random: inout SplitMix64) -> Double {
         switch set {
         case .normal: return random.normal()
         case .large1e3: return random.uniform() * 2e3 - 1e3
@@ -164,30 +165,5 @@ public struct AccuracyProbe: Sendable {
         case .veryNegative: return -1e4 + 3 * random.normal()
         case .seed: return [1e-18, 1e18, -1e18][index % 3]
         }
-    }
-}
-
-/// SplitMix64 with uniform and normal draws, so probes are reproducible.
-struct ProbeRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Standard normal, by Box–Muller.
-    mutating func normal() -> Double {
-        let u = max(uniform(), 0x1p-53)
-        let v = uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 }

@@ -5,28 +5,10 @@ import EGraph
 import Foundation
 import TensorOps
 
-/// A seeded generator (Steele, Lea and Flood's SplitMix64): every check
-/// replays exactly from its seed, on every platform, unlike the system
-/// generator.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    /// A generator starting from `seed`.
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform number in [0, 1), from the top 53 bits.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
+/// The sampler's draws beyond the generator's own.
+extension SplitMix64 {
     /// True with probability `probability`.
-    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
+    mutating func chance(_ probability: Double) -> Bool { uniform() < probability }
 
     /// An index below `count` (> 0); the modulo bias is below 2^-60 for the
     /// small counts drawn here.
@@ -40,12 +22,6 @@ struct SplitMix64: RandomNumberGenerator {
             ticket -= weight
         }
         return weights.count - 1
-    }
-
-    /// A standard normal number (Box–Muller, one of the pair).
-    mutating func gaussian() -> Double {
-        let radius = (-2 * Foundation.log(1 - unit())).squareRoot()
-        return radius * Foundation.cos(2 * Double.pi * unit())
     }
 }
 
@@ -213,7 +189,7 @@ struct RuleSampler {
                 (0..<input.shape.reduce(1, *)).map { _ in
                     let value = RuleSampler.element(regime: regime, &random)
                     guard isModerate, abs(value) > 30 else { return value }
-                    return (value < 0 ? -1 : 1) * (10 + 20 * random.unit())
+                    return (value < 0 ? -1 : 1) * (10 + 20 * random.uniform())
                 })
         }
         return RuleInstance(inputs: builder.inputs, moderate: builder.moderate, values: values, lhs: expression)
@@ -224,17 +200,17 @@ struct RuleSampler {
     private static func element(regime: Int, _ random: inout SplitMix64) -> Double {
         let sign: Double = random.chance(0.5) ? -1 : 1
         switch regime {
-        case 0: return random.gaussian()
-        case 2: return sign * (random.chance(0.5) ? 1e3 : 1e5) * (0.5 + random.unit())
-        case 3: return sign * 1e-3 * (0.5 + random.unit())
+        case 0: return random.normal()
+        case 2: return sign * (random.chance(0.5) ? 1e3 : 1e5) * (0.5 + random.uniform())
+        case 3: return sign * 1e-3 * (0.5 + random.uniform())
         case 4: return abs(element(regime: 1, &random))
         default:
             switch random.weighted([40, 15, 15, 15, 10, 5]) {
-            case 0: return random.gaussian()
-            case 1: return sign * 1e3 * (0.5 + random.unit())
-            case 2: return sign * 1e5 * (0.5 + random.unit())
-            case 3: return sign * 1e-3 * (0.5 + random.unit())
-            case 4: return sign * (1 + random.unit())
+            case 0: return random.normal()
+            case 1: return sign * 1e3 * (0.5 + random.uniform())
+            case 2: return sign * 1e5 * (0.5 + random.uniform())
+            case 3: return sign * 1e-3 * (0.5 + random.uniform())
+            case 4: return sign * (1 + random.uniform())
             default: return 0
             }
         }

@@ -1,22 +1,6 @@
 import EGraph
 import TensorOps
 
-/// A seeded generator (SplitMix64), so every random test replays from the
-/// seed it prints.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random well-shaped programs: inputs of rank 0 to 3 over named and sized
 /// dims, every operator, reductions on every axis, `let`s used more than
 /// once, and `grad`, including of a `grad`.

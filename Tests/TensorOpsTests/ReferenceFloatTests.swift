@@ -1,23 +1,8 @@
+import EGraph
 import Foundation
 import XCTest
 
 @testable import TensorOps
-
-/// A seeded generator (Steele, Lea and Flood's SplitMix64), private to these tests so every random case replays
-/// exactly from the seed that a failure message prints.
-private struct ReferenceSplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 private typealias RF = ReferenceFloat
 
@@ -44,7 +29,7 @@ private func powerOfTwo(_ exponent: Int64) -> RF {
 
 /// A random value with a full 256-bit significand: a ratio of random odd integers (whose binary expansion does not
 /// terminate), times 2^exponent.
-private func fullWidthValue(exponent: Int64, using random: inout ReferenceSplitMix64) -> RF {
+private func fullWidthValue(exponent: Int64, using random: inout SplitMix64) -> RF {
     let numerator = RF(random.next() | 1 | 1 << 63)
     let denominator = RF(random.next() >> 1 | 1 | 1 << 62)
     let ratio = numerator / denominator  // in (1, 4)
@@ -56,7 +41,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testDoubleRoundTripIsExactForRandomBitPatterns() {
         let seed: UInt64 = 0x5EED_0001
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<20_000 {
             let value = Double(bitPattern: random.next())
             let back = RF(value).doubleValue
@@ -81,7 +66,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testConversionRoundsHalfwayCasesToEven() {
         let seed: UInt64 = 0x5EED_0002
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for index in 0..<5_000 {
             // Positive finite doubles below the largest, half of them subnormal.
             let bits = index % 2 == 0 ? random.next() % 0x7FEF_FFFF_FFFF_FFFF : random.next() % (1 << 52)
@@ -130,7 +115,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testConversionPicksTheNearestDoubleForFullWidthValues() {
         let seed: UInt64 = 0x5EED_0003
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<5_000 {
             let exponent = Int64(random.next() % 2_200) - 1_100  // normal, subnormal and out of range
             var value = fullWidthValue(exponent: exponent, using: &random)
@@ -167,7 +152,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testArithmeticAgreesWithDoubleWhereDoubleIsExact() {
         let seed: UInt64 = 0x5EED_0004
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<5_000 {
             let a = Double(Int64(random.next() % 2_000_001) - 1_000_000)
             let b = Double(Int64(random.next() % 2_000_001) - 1_000_000)
@@ -213,7 +198,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testDivisionAndSquareRootAreCorrectlyRounded() {
         let seed: UInt64 = 0x5EED_0005
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<2_000 {
             let x = fullWidthValue(exponent: Int64(random.next() % 4_001) - 2_000, using: &random)
             let y = fullWidthValue(exponent: Int64(random.next() % 41) - 20, using: &random)
@@ -276,7 +261,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testComparisonAgreesWithDouble() {
         let seed: UInt64 = 0x5EED_0006
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<5_000 {
             let a = Double(bitPattern: random.next())
             let b = random.next() % 4 == 0 ? a : Double(bitPattern: random.next())
@@ -375,7 +360,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testElementaryFunctionsAgreeWithFoundation() {
         let seed: UInt64 = 0x5EED_0007
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         func uniform(_ low: Double, _ high: Double) -> Double { Double.random(in: low...high, using: &random) }
         func logUniform(_ lowExponent: Double, _ highExponent: Double) -> Double {
             Foundation.exp2(uniform(lowExponent, highExponent)) * (random.next() & 1 == 0 ? 1 : -1)
@@ -415,7 +400,7 @@ final class ReferenceFloatTests: XCTestCase {
 
     func testIdentitiesHoldToHighPrecision() {
         let seed: UInt64 = 0x5EED_0008
-        var random = ReferenceSplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
         for _ in 0..<500 {
             let magnitude = Foundation.exp(
                 Double.random(in: Foundation.log(1e-20)...Foundation.log(700), using: &random))

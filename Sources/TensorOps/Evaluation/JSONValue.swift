@@ -1,3 +1,5 @@
+import EGraph
+
 /// A JSON value (RFC 8259), as read by ``JSONValue/parse(_:)``.
 ///
 /// The evaluator's inputs and the judge's corpus files are JSON. Foundation's `JSONSerialization` is not used for
@@ -282,21 +284,5 @@ private struct JSONReader {
 extension JSONValue {
     /// `text` as a JSON string literal: quoted, with `"`, `\` and control characters escaped.
     /// - Complexity: O(length of `text`).
-    public static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    public static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
