@@ -188,7 +188,8 @@ public final class EGraph {
     }
 
     func requireClean(_ action: String, file: StaticString = #file, line: UInt = #line) {
-        precondition(isClean, "e-graph is dirty while \(action): call rebuild() after adding or merging")
+        precondition(
+            isClean, "e-graph is dirty while \(action): call rebuild() after adding or merging", file: file, line: line)
     }
 
     // MARK: Adding
