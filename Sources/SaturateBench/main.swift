@@ -71,13 +71,17 @@ struct Row {
     var stopReason: String
     var proved: Bool?
     var expectation: String
+    /// The process's peak resident memory after the case, in MiB. It only
+    /// grows, so a case that raised it shows a larger figure than the row
+    /// before; each case's e-graphs are freed before the next.
+    var peakMegabytes = peakResidentMegabytes()
 
     var json: String {
         let proved = self.proved.map { $0 ? "true" : "false" } ?? "null"
         return """
             {"workload":"\(workload)","case":"\(name)","median_ms":\(String(format: "%.3f", medianMilliseconds)),\
             "iterations":\(iterations),"nodes":\(nodes),"classes":\(classes),"stop_reason":"\(stopReason)",\
-            "proved":\(proved),"check":"\(expectation)"}
+            "proved":\(proved),"peak_rss_mb":\(String(format: "%.1f", peakMegabytes)),"check":"\(expectation)"}
             """
     }
 }
@@ -110,6 +114,14 @@ func measure(_ workloadCase: WorkloadCase, runs: Int) throws -> Row {
         expectation: checks.joined(separator: ", "))
 }
 
+/// The process's peak resident set size so far, in MiB (Linux reports
+/// `ru_maxrss` in KiB).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+    return Double(usage.ru_maxrss) / 1024
+}
+
 func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
     let padding = String(repeating: " ", count: max(0, width - text.count))
     return right ? padding + text : text + padding
@@ -125,7 +137,9 @@ do {
     if !options.json {
         print(
             pad("workload", 12) + pad("case", 26) + pad("median ms", 11, right: true) + pad("iters", 7, right: true)
-                + pad("nodes", 9, right: true) + pad("classes", 9, right: true) + "  " + pad("stop", 16) + "check")
+                + pad("nodes", 9, right: true) + pad("classes", 9, right: true) + pad("peak MiB", 10, right: true)
+                + "  "
+                + pad("stop", 16) + "check")
     }
     var failures = 0
     var allRows: [Row] = []
@@ -142,7 +156,9 @@ do {
                 pad(row.workload, 12) + pad(row.name, 26)
                     + pad(String(format: "%.3f", row.medianMilliseconds), 11, right: true)
                     + pad(String(row.iterations), 7, right: true) + pad(String(row.nodes), 9, right: true)
-                    + pad(String(row.classes), 9, right: true) + "  " + pad(row.stopReason, 16) + row.expectation)
+                    + pad(String(row.classes), 9, right: true)
+                    + pad(String(format: "%.1f", row.peakMegabytes), 10, right: true) + "  " + pad(row.stopReason, 16)
+                    + row.expectation)
         }
     }
     if failures > 0 {

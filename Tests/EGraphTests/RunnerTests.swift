@@ -44,9 +44,9 @@ final class RunnerTests: XCTestCase {
         let report = Runner(limits: RunLimits(nodes: 500), scheduler: .simple).run(try commutativity(), on: egraph)
         XCTAssertEqual(report.stopReason, .nodeLimit(500))
         XCTAssertGreaterThan(report.nodes, 500)
-        // The peak limit is twice the limit; limits are checked every 64
-        // applications, each adding at most the right side's two nodes.
-        XCTAssertLessThanOrEqual(report.nodes, 2 * 500 + 64 * 2, "never past the peak limit by more than a batch")
+        // The peak limit is the limit plus a tenth; limits are checked every
+        // 64 applications, each adding at most the right side's two nodes.
+        XCTAssertLessThanOrEqual(report.nodes, 550 + 64 * 2, "never past the peak limit by more than a batch")
         XCTAssertTrue(egraph.isClean, "the e-graph is left usable")
     }
 
