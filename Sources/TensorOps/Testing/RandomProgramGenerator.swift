@@ -1,20 +1,32 @@
 import EGraph
-import TensorOps
 
-/// Random well-shaped programs: inputs of rank 0 to 3 over named and sized
-/// dims, every operator, reductions on every axis, `let`s used more than
-/// once, and `grad`, including of a `grad`.
-struct RandomProgramGenerator {
-    var random: SplitMix64
+/// Seeded random well-shaped programs, for property tests in every test
+/// target: inputs of rank 0 to 3 over named (`n`, `m`) and sized (3, 1) dims,
+/// so operands broadcast against each other; every operator of the language;
+/// reductions on every axis (counted from either end) and over all axes;
+/// `let`s that later expressions use, often more than once; and `grad`,
+/// including the gradient of a gradient.
+///
+/// The same seed gives the same sequence of programs on every platform: all
+/// draws come from ``SplitMix64``. The programs aim to build, but a few do not
+/// (a `grad` through a `squeeze`, say), so callers build them with
+/// `TensorProgram(_:)` and skip those that throw.
+public struct RandomProgramGenerator {
+    /// The random source, advanced by every program drawn.
+    public var random: SplitMix64
     /// The deepest expression built.
-    var maximumDepth = 4
+    public var maximumDepth = 4
 
     private var inputs: [(name: String, shape: Shape)] = []
     private var lets: [(name: String, shape: Shape)] = []
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    /// A generator whose programs are determined by `seed`.
+    public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    mutating func program() -> Program {
+    /// The next random program: 1 to 3 inputs `x0`, `x1`, ..., 0 to 2 `let`s
+    /// `t0`, `t1`, and 1 to 2 outputs `y0`, `y1`, about half of them
+    /// gradients.
+    public mutating func program() -> Program {
         inputs = []
         lets = []
         var statements: [Statement] = []
@@ -78,7 +90,7 @@ struct RandomProgramGenerator {
             let axis = shape.dims.firstIndex(of: .size(1))!
             return (Expr(.apply(.squeeze, [operand], axis: axis)), shape.removing(axis: axis))
         case 4:
-            return (Expr(.apply(.fill, [operand, leafOfShape(.scalar)], axis: nil)), shape)
+            return (Expr(.apply(.fill, [operand, scalarNumber()], axis: nil)), shape)
         case 5:
             let (other, otherShape) = expression(depth: depth + 1)
             guard let joined = Shape.broadcast(shape, otherShape) else { return (operand, shape) }
@@ -95,11 +107,12 @@ struct RandomProgramGenerator {
             let (other, otherShape) = leaf()
             guard let joined = Shape.broadcast(shape, otherShape) else { return (operand, shape) }
             let op: TensorOperator = Bool.random(using: &random) ? .add : .multiply
-            return (Expr(.apply(op, [operand, other, leafOfShape(.scalar)], axis: nil)), joined)
+            return (Expr(.apply(op, [operand, other, scalarNumber()], axis: nil)), joined)
         }
     }
 
-    private mutating func leafOfShape(_ shape: Shape) -> Expr {
+    /// A small scalar number literal.
+    private mutating func scalarNumber() -> Expr {
         Expr(.number([0.5, 2, -1, 3].randomElement(using: &random)!))
     }
 }
