@@ -41,7 +41,7 @@ extension EGraph {
                     problems.append("hash-cons lacks \(node) of \(id)")
                 }
             }
-            for column in columns {
+            for column in columns where analysisConverged {
                 guard let joined = column.joinMismatch(id, nodes: storage.nodes, in: self) else { continue }
                 problems.append(
                     "\(column.analysisName) data of \(id) is \(column.dataDescription(of: id)), not the join over "

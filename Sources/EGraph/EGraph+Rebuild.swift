@@ -10,6 +10,12 @@ extension EGraph {
     @discardableResult
     public func rebuild() -> Int {
         let unionsBefore = unionCount
+        // Analysis facts converge for sound rules, but an unsound rule set can
+        // make them narrow forever around a cycle (merging a with a + 1 shifts
+        // an interval by 1 per round). Past this many recomputations the
+        // propagation stops: facts not yet propagated are only facts unknown,
+        // which keeps them sound, and the run goes on to its limits.
+        var remakeBudget = 64 * (storedClassCount + 1_000)
         while !pending.isEmpty || !analysisPending.isEmpty {
             while let id = pending.popLast() {
                 // An unchanged node keeps its hash-cons entry; a collision with
@@ -35,6 +41,12 @@ extension EGraph {
                 }
             }
             while let id = analysisPending.popLast() {
+                remakeBudget -= 1
+                if remakeBudget < 0 {
+                    analysisPending.removeAll()
+                    analysisConverged = false
+                    break
+                }
                 var node = nodeOfID[id.index]
                 canonicalize(&node)
                 let root = find(id)

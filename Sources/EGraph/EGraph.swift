@@ -73,6 +73,11 @@ public final class EGraph {
     var storedNodeCount = 0
     /// Canonical classes.
     var storedClassCount = 0
+    /// Whether every rebuild so far brought the analyses to their fixpoint; a
+    /// rebuild that ran out of its propagation budget (only an unsound rule
+    /// set needs it) clears this, and the invariant checker then skips the
+    /// check that facts are the join over their class's nodes.
+    public internal(set) var analysisConverged = true
     /// Unions performed since creation, counting those rebuilding made.
     public internal(set) var unionCount = 0
 

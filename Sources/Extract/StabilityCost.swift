@@ -76,10 +76,11 @@ public struct StabilityCost: CostFunction {
         switch node.op {
         case .literal: return 1
         case TensorVocabulary.add, TensorVocabulary.multiply: return Double(max(node.children.count - 1, 1))
-        case TensorVocabulary.exp, Symbol("log"), Symbol("log1p"), Symbol("expm1"), Symbol("tanh"), Symbol("pow"),
-            Symbol("sigmoid"), Symbol("softplus"):
+        case TensorVocabulary.exp, TensorVocabulary.logSymbol, TensorVocabulary.log1pSymbol,
+            TensorVocabulary.expm1Symbol, TensorVocabulary.tanhSymbol, TensorVocabulary.powSymbol,
+            TensorVocabulary.sigmoidSymbol, TensorVocabulary.softplusSymbol:
             return 4
-        case TensorVocabulary.inverse, Symbol("sqrt"): return 2
+        case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
         default: return node.children.isEmpty ? 1 : 1
         }
@@ -92,7 +93,7 @@ public struct StabilityCost: CostFunction {
         switch node.op {
         case TensorVocabulary.exp:
             if children[0].interval.upper > largestExpArgument { penalty += overflow }
-        case TensorVocabulary.inverse, Symbol("log"):
+        case TensorVocabulary.inverse, TensorVocabulary.logSymbol:
             if canReachZero(children[0]) { penalty += zeroDivision }
         case TensorVocabulary.multiply:
             // ∞ · 0 needs two different operands.
@@ -119,14 +120,24 @@ public struct StabilityCost: CostFunction {
         return penalty
     }
 
-    /// Whether two different operands satisfy `first` and `second`.
+    /// Whether two different operands satisfy `first` and `second`: linear,
+    /// since a sum may hold thousands of operands.
     static func pairExists(
         _ children: [TensorFacts], _ first: (TensorFacts) -> Bool, _ second: (TensorFacts) -> Bool
     ) -> Bool {
-        for (i, a) in children.enumerated() where first(a) {
-            for (j, b) in children.enumerated() where i != j && second(b) { return true }
+        var firsts = 0
+        var seconds = 0
+        var both = 0
+        for child in children {
+            let isFirst = first(child)
+            let isSecond = second(child)
+            if isFirst { firsts += 1 }
+            if isSecond { seconds += 1 }
+            if isFirst && isSecond { both += 1 }
         }
-        return false
+        // A pair needs two operands: impossible only when every candidate
+        // for one role is the single candidate for the other.
+        return firsts > 0 && seconds > 0 && !(firsts == 1 && seconds == 1 && both == 1)
     }
 
     /// Whether a value can be 0, or so near it that binary64 rounds it to 0

@@ -25,11 +25,17 @@ let usage =
     + "\n       " + checkRulesUsage.replacingOccurrences(of: "\n", with: "\n       ")
 
 func readProgram(_ path: String) throws -> TensorProgram {
-    let text: String
+    let data: Data
     do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
         throw CommandFailure(message: "\(path): cannot read the file (\(error.localizedDescription))", status: 1)
+    }
+    let text: String
+    do {
+        text = try SourceText.decode(data, file: path)
+    } catch {
+        throw CommandFailure(message: error.description, status: 1)
     }
     do {
         return try TensorProgram(parsing: text, file: path)

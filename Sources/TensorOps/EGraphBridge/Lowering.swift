@@ -104,8 +104,11 @@ extension TensorProgram {
     private struct Raiser {
         var graph: TensorGraph
         var inputs: [Symbol: NodeID] = [:]
+        /// Canonical keys of the term being raised, by node index.
+        var canonicalKeys: [Int: String] = [:]
 
         mutating func raise(_ term: Term) throws(RaisingError) -> NodeID {
+            canonicalKeys = [:]
             var nodes: [NodeID] = []
             nodes.reserveCapacity(term.nodes.count)
             for node in term.nodes {
@@ -185,8 +188,8 @@ extension TensorProgram {
                     positiveTerms.append(child)
                 }
             }
-            let positives = Raiser.canonicalOrder(positiveTerms, term).map { raised[$0] }
-            var negatives = Raiser.canonicalOrder(negativeTerms, term).map { raised[$0] }
+            let positives = canonicalOrder(positiveTerms, term).map { raised[$0] }
+            var negatives = canonicalOrder(negativeTerms, term).map { raised[$0] }
             var result: NodeID
             if let first = positives.first {
                 result = first
@@ -199,22 +202,41 @@ extension TensorProgram {
         }
 
         /// Operands in an order that depends only on what they are (their
-        /// text), not on the e-graph's class ids, so optimizing a program
-        /// twice prints it the same way.
-        static func canonicalOrder(_ operands: [Int], _ term: Term) -> [Int] {
-            operands.map { ($0, canonicalText($0, term)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        /// canonical key), not on the e-graph's class ids, so optimizing a
+        /// program twice prints it the same way.
+        mutating func canonicalOrder(_ operands: [Int], _ term: Term) -> [Int] {
+            operands.map { ($0, canonicalKey($0, term)) }.sorted { $0.1 < $1.1 }.map(\.0)
         }
 
         /// The term's text with the operands of `+` and `*` sorted by their
-        /// own canonical text: the same for every class numbering.
-        static func canonicalText(_ index: Int, _ term: Term) -> String {
+        /// own keys: the same for every class numbering. Memoized per term,
+        /// and a text past 200 characters is replaced by a structural hash of
+        /// it, so a term sharing subterms (a DAG whose text is exponentially
+        /// long) costs time linear in its nodes.
+        mutating func canonicalKey(_ index: Int, _ term: Term) -> String {
+            if let key = canonicalKeys[index] { return key }
             let node = term.nodes[index]
-            if node.op == .literal, let payload = node.payload { return payload.description }
-            if node.children.isEmpty { return node.op.name }
-            var parts = node.children.map { canonicalText($0, term) }
-            if node.op == TensorVocabulary.add || node.op == TensorVocabulary.multiply { parts.sort() }
-            if let payload = node.payload { parts.append(payload.description) }
-            return "(" + ([node.op.name] + parts).joined(separator: " ") + ")"
+            var key: String
+            if node.op == .literal, let payload = node.payload {
+                key = payload.description
+            } else if node.children.isEmpty {
+                key = node.op.name
+            } else {
+                var parts: [String] = []
+                for child in node.children { parts.append(canonicalKey(child, term)) }
+                if node.op == TensorVocabulary.add || node.op == TensorVocabulary.multiply { parts.sort() }
+                if let payload = node.payload { parts.append(payload.description) }
+                key = "(" + ([node.op.name] + parts).joined(separator: " ") + ")"
+            }
+            if key.utf8.count > 200 {
+                // FNV-1a: fixed and seedless, unlike Hasher, so keys (and the
+                // order they give) are the same in every process.
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                key = String(key.prefix(40)) + "~" + String(hash, radix: 16)
+            }
+            canonicalKeys[index] = key
+            return key
         }
 
         /// The operand of `(* -1 t)`, if `index` is one.
@@ -247,8 +269,8 @@ extension TensorProgram {
                     numeratorTerms.append(child)
                 }
             }
-            let numerators = Raiser.canonicalOrder(numeratorTerms, term).map { raised[$0] }
-            let denominators = Raiser.canonicalOrder(denominatorTerms, term).map { raised[$0] }
+            let numerators = canonicalOrder(numeratorTerms, term).map { raised[$0] }
+            let denominators = canonicalOrder(denominatorTerms, term).map { raised[$0] }
             if numerators.isEmpty && denominators.isEmpty {
                 // (* -1 -1 ...): the product of the signs.
                 return graph.constant(negate ? -1 : 1)

@@ -215,11 +215,11 @@ public final class TensorAnalysis: Analysis {
             let result = 1 / known[0]
             return result.isFinite && (-1.0).addingProduct(result, known[0]) == 0 ? result : nil
         case TensorVocabulary.exp: return known[0] == 0 ? 1 : nil
-        case Symbol("log"): return known[0] == 1 ? 0 : nil
-        case Symbol("abs"): return Swift.abs(known[0])
-        case Symbol("maximum"): return Swift.max(known[0], known[1])
-        case Symbol("minimum"): return Swift.min(known[0], known[1])
-        case Symbol("where"): return known[0] != 0 ? known[1] : known[2]
+        case TensorVocabulary.logSymbol: return known[0] == 1 ? 0 : nil
+        case TensorVocabulary.absSymbol: return Swift.abs(known[0])
+        case TensorVocabulary.maximumSymbol: return Swift.max(known[0], known[1])
+        case TensorVocabulary.minimumSymbol: return Swift.min(known[0], known[1])
+        case TensorVocabulary.whereSymbol: return known[0] != 0 ? known[1] : known[2]
         default: return nil
         }
     }
@@ -230,7 +230,7 @@ public final class TensorAnalysis: Analysis {
         let facts = children.map { $0.signs.closed }
         let first = facts[0]
         switch node.op {
-        case TensorVocabulary.exp, Symbol("sigmoid"), Symbol("softplus"):
+        case TensorVocabulary.exp, TensorVocabulary.sigmoidSymbol, TensorVocabulary.softplusSymbol:
             return .positive
         case TensorVocabulary.add:
             var result = SignFacts()
@@ -248,18 +248,18 @@ public final class TensorAnalysis: Analysis {
             return productSigns(facts)
         case TensorVocabulary.inverse:
             return first.intersection([.positive, .negative, .nonzero, .nonnegative, .nonpositive])
-        case Symbol("sqrt"):
+        case TensorVocabulary.sqrtSymbol:
             return first.intersection([.positive, .atLeastOne]).union(.nonnegative)
-        case Symbol("abs"):
+        case TensorVocabulary.absSymbol:
             var result: SignFacts = .nonnegative
             if first.contains(.nonzero) { result.insert(.positive) }
             if first.contains(.atLeastOne) { result.insert(.atLeastOne) }
             return result
-        case Symbol("log"):
+        case TensorVocabulary.logSymbol:
             return first.contains(.atLeastOne) ? .nonnegative : []
-        case Symbol("log1p"), Symbol("expm1"), Symbol("tanh"):
+        case TensorVocabulary.log1pSymbol, TensorVocabulary.expm1Symbol, TensorVocabulary.tanhSymbol:
             return first.intersection([.positive, .negative, .nonnegative, .nonpositive, .nonzero])
-        case Symbol("pow"):
+        case TensorVocabulary.powSymbol:
             return first.contains(.positive) ? .positive : []
         case TensorVocabulary.sum, TensorVocabulary.sumAll:
             var result = first.intersection([.positive, .negative, .nonnegative, .nonpositive])
@@ -272,17 +272,18 @@ public final class TensorAnalysis: Analysis {
             return result
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
-        case Symbol("maximum"):
+        case TensorVocabulary.maximumSymbol:
             let either = first.union(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
             let both = first.intersection(facts[1]).intersection([.negative, .nonpositive])
             return either.union(both)
-        case Symbol("minimum"):
+        case TensorVocabulary.minimumSymbol:
             let both = first.intersection(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
             let either = first.union(facts[1]).intersection([.negative, .nonpositive])
             return either.union(both)
-        case Symbol("eq"), Symbol("ne"), Symbol("lt"), Symbol("le"), Symbol("gt"), Symbol("ge"):
+        case TensorVocabulary.eqSymbol, TensorVocabulary.neSymbol, TensorVocabulary.ltSymbol, TensorVocabulary.leSymbol,
+            TensorVocabulary.gtSymbol, TensorVocabulary.geSymbol:
             return .nonnegative
-        case Symbol("where"):
+        case TensorVocabulary.whereSymbol:
             return facts[1].intersection(facts[2])
         case TensorVocabulary.fill:
             return facts[1]
@@ -337,14 +338,14 @@ public final class TensorAnalysis: Analysis {
         }
         switch node.op {
         case TensorVocabulary.exp: return monotone(Foundation.exp)
-        case Symbol("log"): return first.lower < 0 ? .everything : monotone(Foundation.log)
-        case Symbol("log1p"): return first.lower < -1 ? .everything : monotone(Foundation.log1p)
-        case Symbol("expm1"): return monotone(Foundation.expm1)
-        case Symbol("tanh"): return monotone(Foundation.tanh)
-        case Symbol("sqrt"): return first.lower < 0 ? .everything : monotone(Foundation.sqrt)
-        case Symbol("sigmoid"): return ValueInterval(0, 1)
-        case Symbol("softplus"): return ValueInterval(0, .infinity)
-        case Symbol("abs"):
+        case TensorVocabulary.logSymbol: return first.lower < 0 ? .everything : monotone(Foundation.log)
+        case TensorVocabulary.log1pSymbol: return first.lower < -1 ? .everything : monotone(Foundation.log1p)
+        case TensorVocabulary.expm1Symbol: return monotone(Foundation.expm1)
+        case TensorVocabulary.tanhSymbol: return monotone(Foundation.tanh)
+        case TensorVocabulary.sqrtSymbol: return first.lower < 0 ? .everything : monotone(Foundation.sqrt)
+        case TensorVocabulary.sigmoidSymbol: return ValueInterval(0, 1)
+        case TensorVocabulary.softplusSymbol: return ValueInterval(0, .infinity)
+        case TensorVocabulary.absSymbol:
             if first.lower >= 0 { return first }
             if first.upper <= 0 { return ValueInterval(-first.upper, -first.lower) }
             return ValueInterval(0, Swift.max(-first.lower, first.upper))
@@ -365,13 +366,14 @@ public final class TensorAnalysis: Analysis {
             return ValueInterval(Swift.min(0, first.lower * count), Swift.max(0, first.upper * count))
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
-        case Symbol("maximum"):
+        case TensorVocabulary.maximumSymbol:
             return ValueInterval(Swift.max(first.lower, bounds[1].lower), Swift.max(first.upper, bounds[1].upper))
-        case Symbol("minimum"):
+        case TensorVocabulary.minimumSymbol:
             return ValueInterval(Swift.min(first.lower, bounds[1].lower), Swift.min(first.upper, bounds[1].upper))
-        case Symbol("eq"), Symbol("ne"), Symbol("lt"), Symbol("le"), Symbol("gt"), Symbol("ge"):
+        case TensorVocabulary.eqSymbol, TensorVocabulary.neSymbol, TensorVocabulary.ltSymbol, TensorVocabulary.leSymbol,
+            TensorVocabulary.gtSymbol, TensorVocabulary.geSymbol:
             return ValueInterval(0, 1)
-        case Symbol("where"):
+        case TensorVocabulary.whereSymbol:
             return ValueInterval(
                 Swift.min(bounds[1].lower, bounds[2].lower), Swift.max(bounds[1].upper, bounds[2].upper))
         case TensorVocabulary.fill:

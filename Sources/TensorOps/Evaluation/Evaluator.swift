@@ -123,7 +123,14 @@ extension TensorProgram {
         }
         let declared = Set(inputs.map(\.name))
         var computed = [NDArray<Scalar>?](repeating: nil, count: graph.nodes.count)
-        for id in graph.topologicalOrder(from: roots) {
+        let order = graph.topologicalOrder(from: roots)
+        // Each value is freed after its last use, so memory follows the
+        // widest cut of the graph, not its size (a sum of 100,000 operands
+        // lowers to as many nested additions).
+        var remainingUses = [Int](repeating: 0, count: graph.nodes.count)
+        for id in order { for argument in graph[id].arguments { remainingUses[argument] += 1 } }
+        for root in roots { remainingUses[root] += 1 }
+        for id in order {
             let node = graph[id]
             var arguments: [NDArray<Scalar>] = []
             arguments.reserveCapacity(node.arguments.count)
@@ -153,6 +160,10 @@ extension TensorProgram {
                         + "declared shape \(node.shape) is \(NDArray<Scalar>.describe(expected))")
             }
             computed[id] = value
+            for argument in node.arguments {
+                remainingUses[argument] -= 1
+                if remainingUses[argument] == 0 { computed[argument] = nil }
+            }
         }
         var results: [NDArray<Scalar>] = []
         for root in roots {
