@@ -128,12 +128,6 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
         case .node(_, _, let children, _): children.contains { $0.containsAlias }
         }
     }
-
-    /// The pattern without aliases at its root.
-    public var unaliased: Pattern {
-        if case .alias(_, let inner) = self { return inner.unaliased }
-        return self
-    }
 }
 
 /// What a pattern variable binds.
