@@ -146,17 +146,9 @@ public struct Rewrite: CustomStringConvertible {
         var merged = 0
         var scratch = InstantiationPlan.Scratch(plan)
         let targetSlot = target.flatMap { matches.classVariables.firstIndex(of: $0) }
-        if let adapter = egraph.mergeAdapter {
-            for index in 0..<matches.count {
-                if index & 63 == 63 && shouldStop() { break }
-                guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
-                let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
-                guard let adapted = adapter(egraph, into, id) else { continue }
-                if egraph.union(into, adapted) { merged += 1 }
-            }
-            return merged
-        }
-        let warms = plan.steps.count > 1 && targetSlot == nil
+        let adapter = egraph.mergeAdapter
+        // The warm pass only prefetches the lookups instantiation will make.
+        let warms = plan.steps.count > 1 && targetSlot == nil && adapter == nil
         for index in 0..<matches.count {
             if index & 63 == 63 && shouldStop() { break }
             if warms && index % InstantiationPlan.warmChunk == 0 {
@@ -165,7 +157,8 @@ public struct Rewrite: CustomStringConvertible {
             }
             guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
-            if egraph.union(into, id) { merged += 1 }
+            guard let adapted = adapter.map({ $0(egraph, into, id) }) ?? id else { continue }
+            if egraph.union(into, adapted) { merged += 1 }
         }
         return merged
     }

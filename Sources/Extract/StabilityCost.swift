@@ -74,7 +74,6 @@ public struct StabilityCost: CostFunction {
     /// squeeze (no arithmetic) little.
     static func operatorCost(_ node: ENode) -> Double {
         switch node.op {
-        case .literal: return 1
         case TensorVocabulary.add, TensorVocabulary.multiply: return Double(max(node.children.count - 1, 1))
         case TensorVocabulary.exp, TensorVocabulary.logSymbol, TensorVocabulary.log1pSymbol,
             TensorVocabulary.expm1Symbol, TensorVocabulary.tanhSymbol, TensorVocabulary.powSymbol,
@@ -82,7 +81,7 @@ public struct StabilityCost: CostFunction {
             return 4
         case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
-        default: return node.children.isEmpty ? 1 : 1
+        default: return 1  // leaves, literals and the remaining operators
         }
     }
 

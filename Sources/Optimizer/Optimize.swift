@@ -38,7 +38,7 @@ public struct OptimizeOptions: Sendable {
 public struct OptimizationReport: Sendable {
     /// The saturation run.
     public var run: RunReport
-    /// The stability cost of each output as written, then as extracted.
+    /// The stability cost of each output as written.
     public var costBefore: [Double]
     /// The stability cost of each output extracted.
     public var costAfter: [Double]
@@ -69,6 +69,33 @@ public struct OptimizationError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
+/// A program inserted into an e-graph ready to saturate, set up exactly as
+/// ``optimize(_:options:)`` sets it up: the rules `options` asks for, the
+/// tensor analysis with its shape-keeping merge adapter, and the outputs
+/// lowered. Tests that reason about `optimize`'s e-graph start from here.
+public struct PreparedEGraph {
+    /// The e-graph, rebuilt.
+    public let egraph: EGraph
+    /// Its tensor analysis.
+    public let analysis: TensorAnalysis
+    /// The rules loaded for it, their conditions reading `analysis`.
+    public let rules: RuleSet
+    /// The class of each output, in order.
+    public let roots: [ClassID]
+
+    /// Loads the rules and inserts `program`.
+    /// - Throws: the located problems of the rule files.
+    public init(_ program: TensorProgram, options: OptimizeOptions = OptimizeOptions()) throws(DiagnosticError) {
+        analysis = TensorAnalysis(program: program)
+        rules = try loadRules(options, conditions: analysis.conditions())
+        egraph = EGraph(signature: rules.signature)
+        egraph.register(analysis)
+        analysis.adaptMerges(in: egraph)
+        roots = program.lower(into: egraph)
+        egraph.rebuild()
+    }
+}
+
 /// Rewrites `program` into a numerically stable equivalent: inserts it into
 /// an e-graph, saturates with the rules, extracts the cheapest form under
 /// the stability cost, and reads it back.
@@ -81,23 +108,18 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         phases.append((phase, Date().timeIntervalSince(clock)))
         clock = Date()
     }
-    let analysis = TensorAnalysis(program: program)
-    let rules: RuleSet
+    let prepared: PreparedEGraph
     do {
-        rules = try loadRules(options, conditions: analysis.conditions())
+        prepared = try PreparedEGraph(program, options: options)
     } catch {
         throw OptimizationError(description: error.description)
     }
-    let entries = rules.entries.filter { !options.disabledGroups.contains($0.group) }
+    let (egraph, roots) = (prepared.egraph, prepared.roots)
+    let entries = prepared.rules.entries.filter { !options.disabledGroups.contains($0.group) }
     lap("rules")
 
-    let egraph = EGraph(signature: rules.signature)
-    egraph.register(analysis)
-    analysis.adaptMerges(in: egraph)
-    let roots = program.lower(into: egraph)
-    egraph.rebuild()
-    let cost = StabilityCost(analysis: analysis)
-    let costBefore = roots.map { Extractor(egraph, cost: cost).cost(of: $0) }
+    let cost = StabilityCost(analysis: prepared.analysis)
+    let costBefore = Extractor(egraph, cost: cost).costs(of: roots)
     // Phases run in order, each with its own rules; the saturation report
     // joins their iterations.
     var joinedRun: RunReport?
@@ -147,7 +169,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     }
     lap("extract")
     var report = OptimizationReport(
-        run: run, costBefore: costBefore, costAfter: roots.map { extractor.cost(of: $0) }, phaseSeconds: phases)
+        run: run, costBefore: costBefore, costAfter: extractor.costs(of: roots), phaseSeconds: phases)
     var returned = optimized
     if options.verifiesAccuracy {
         // Verified, not trusted: a program the probe cannot evaluate (an

@@ -175,15 +175,8 @@ final class SoundnessPropertyTests: XCTestCase {
     /// ``checkENodes(_:)``, counting the elements finite on one side only.
     static func checkENodes(_ source: Program, undefinedOnOneSide: inout Int) -> (checked: Int, failure: String?) {
         guard let program = try? TensorProgram(source) else { return (0, nil) }
-        let analysis = TensorAnalysis(program: program)
-        guard let rules = try? loadRules(OptimizeOptions(), conditions: analysis.conditions()) else {
-            return (0, "the default rules do not load")
-        }
-        let egraph = EGraph(signature: rules.signature)
-        egraph.register(analysis)
-        analysis.adaptMerges(in: egraph)
-        let roots = program.lower(into: egraph)
-        egraph.rebuild()
+        guard let prepared = try? PreparedEGraph(program) else { return (0, "the default rules do not load") }
+        let (egraph, rules, roots) = (prepared.egraph, prepared.rules, prepared.roots)
         let runner = Runner(
             limits: RunLimits(iterations: 3, nodes: 2_000, seconds: 2), scheduler: OptimizeOptions().scheduler)
         _ = runner.run(rules.rewrites, on: egraph)

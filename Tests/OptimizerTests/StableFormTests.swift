@@ -15,12 +15,8 @@ final class StableFormTests: XCTestCase {
         _ declarations: String, _ naive: String, _ stable: String, file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let program = try TensorProgram(parsing: "\(declarations)\n(output a \(naive))\n(output b \(stable))")
-        let analysis = TensorAnalysis(program: program)
-        let rules = try loadRules(OptimizeOptions(), conditions: analysis.conditions())
-        let egraph = EGraph(signature: rules.signature)
-        egraph.register(analysis)
-        analysis.adaptMerges(in: egraph)
-        let roots = program.lower(into: egraph)
+        let prepared = try PreparedEGraph(program)
+        let (egraph, rules, roots) = (prepared.egraph, prepared.rules, prepared.roots)
         var runner = Runner(limits: OptimizeOptions().limits, scheduler: OptimizeOptions().scheduler)
         runner.goal = { $0.areEquivalent(roots[0], roots[1]) }
         let report = runner.run(rules.rewrites, on: egraph)

@@ -67,8 +67,8 @@ extension TensorProgram {
             }
             position[node] = index
         }
-        // The root must be the last node, as terms require.
-        if position[root] != term.root { term.append(term.nodes[position[root]!]) }
+        // The root comes last in the order, and its own node after any helper
+        // node it needs, so it is the term's last node, as terms require.
         return term
     }
 }
