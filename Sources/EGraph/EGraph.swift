@@ -80,6 +80,19 @@ public final class EGraph {
     public internal(set) var analysisConverged = true
     /// Unions performed since creation, counting those rebuilding made.
     public internal(set) var unionCount = 0
+    /// The proof forest, when ``recordsExplanations`` is set.
+    var proofs: ProofForest?
+
+    /// Whether every merge records its reason (a rule and its instance,
+    /// congruence, or an analysis), so ``explain(_:_:)`` can replay why two
+    /// terms are equal. Set it before adding nodes.
+    public var recordsExplanations: Bool {
+        get { proofs != nil }
+        set {
+            precondition(nodeOfID.isEmpty, "turn explanations on before adding nodes")
+            proofs = newValue ? ProofForest() : nil
+        }
+    }
 
     /// An empty e-graph for a language with the given signature.
     public init(signature: Signature = Signature()) {

@@ -72,6 +72,20 @@ public struct Extractor {
         }
     }
 
+    /// The node chosen in each class the cheapest terms of `roots` use, by
+    /// canonical class: what an export marks as extracted. Classes with no
+    /// finite term are left out.
+    public func chosenNodes(for roots: [ClassID]) -> [ClassID: ENode] {
+        var chosen: [ClassID: ENode] = [:]
+        var stack = roots.map { egraph.find($0) }
+        while let id = stack.popLast() {
+            guard chosen[id] == nil, let node = bestNode[id.index] else { continue }
+            chosen[id] = node
+            stack.append(contentsOf: node.children.map { egraph.find($0) })
+        }
+        return chosen
+    }
+
     /// Appends the chosen term of `id` after its children, iteratively so a
     /// deep term cannot exhaust the stack.
     private func build(_ id: ClassID, into term: inout Term, _ built: inout [ClassID: Int]) -> Int? {

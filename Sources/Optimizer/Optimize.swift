@@ -29,6 +29,17 @@ public struct OptimizeOptions: Sendable {
     public var ruleFiles: [RuleSource] = []
     /// Groups of rules (from any file) that are not run.
     public var disabledGroups: Set<String> = []
+    /// Whether the result keeps the final e-graph (``OptimizationResult/saturated``)
+    /// for inspection: export, explanations. Off by default, since the
+    /// e-graph is the run's largest allocation.
+    public var keepsEGraph = false
+    /// Whether the e-graph records why each pair of classes was merged, so
+    /// ``SaturatedEGraph/explanation(ofOutput:)`` can replay the rewrites.
+    /// Implies ``keepsEGraph``; it costs memory per merge, not search time.
+    public var recordsExplanations = false
+    /// Called after each saturation iteration (and once before the first),
+    /// for progress displays; the command line shows it on a terminal.
+    public var progress: (@Sendable (OptimizationProgress) -> Void)?
 
     /// The default options.
     public init() {}
@@ -60,6 +71,62 @@ public struct OptimizationResult: Sendable {
     public var program: TensorProgram
     /// The report.
     public var report: OptimizationReport
+    /// The final e-graph and what was extracted from it, when
+    /// ``OptimizeOptions/keepsEGraph`` or ``OptimizeOptions/recordsExplanations``
+    /// asked for it.
+    public var saturated: SaturatedEGraph?
+}
+
+/// Where a saturation stands, for progress displays.
+public struct OptimizationProgress: Sendable {
+    /// Iterations completed so far, across phases.
+    public var iteration: Int
+    /// E-nodes in the e-graph.
+    public var nodes: Int
+    /// E-classes in the e-graph.
+    public var classes: Int
+    /// Seconds since ``optimize(_:options:)`` started.
+    public var elapsedSeconds: Double
+}
+
+/// The e-graph an optimization ended with, kept for inspection: the outputs'
+/// classes, each output as written and as extracted, and the rules that ran.
+///
+/// `@unchecked Sendable` because an ``EGraph`` is a mutable class: nothing
+/// mutates it once ``optimize(_:options:)`` returns, and readers must not
+/// either.
+public final class SaturatedEGraph: @unchecked Sendable {
+    /// The e-graph, clean.
+    public let egraph: EGraph
+    /// Its tensor analysis.
+    public let analysis: TensorAnalysis
+    /// The rules that could run (disabled groups removed).
+    public let rules: RuleSet
+    /// The output names, in order.
+    public let outputNames: [String]
+    /// The class of each output.
+    public let roots: [ClassID]
+    /// Each output as written, lowered (the term inserted into the e-graph).
+    public let inputTerms: [Term]
+    /// Each output as extracted, lowered.
+    public let extractedTerms: [Term]
+    /// The e-node extraction chose in every class the extracted terms use,
+    /// to mark in exports.
+    public let extractedNodes: [ClassID: ENode]
+
+    init(
+        egraph: EGraph, analysis: TensorAnalysis, rules: RuleSet, outputNames: [String], roots: [ClassID],
+        inputTerms: [Term], extractedTerms: [Term], extractedNodes: [ClassID: ENode]
+    ) {
+        self.egraph = egraph
+        self.analysis = analysis
+        self.rules = rules
+        self.outputNames = outputNames
+        self.roots = roots
+        self.inputTerms = inputTerms
+        self.extractedTerms = extractedTerms
+        self.extractedNodes = extractedNodes
+    }
 }
 
 /// What can stop an optimization: problems in rule files, or an extracted
@@ -89,6 +156,7 @@ public struct PreparedEGraph {
         analysis = TensorAnalysis(program: program)
         rules = try loadRules(options, conditions: analysis.conditions())
         egraph = EGraph(signature: rules.signature)
+        egraph.recordsExplanations = options.recordsExplanations
         egraph.register(analysis)
         analysis.adaptMerges(in: egraph)
         roots = program.lower(into: egraph)
@@ -103,7 +171,9 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     -> OptimizationResult
 {
     var phases: [(String, Double)] = []
-    var clock = Date()
+    let start = Date()
+    var clock = start
+    var iterationsDone = 0
     func lap(_ phase: String) {
         phases.append((phase, Date().timeIntervalSince(clock)))
         clock = Date()
@@ -128,6 +198,13 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         var best = Double.infinity
         var quiet = 0
         runner.goal = { egraph in
+            if let progress = options.progress {
+                progress(
+                    OptimizationProgress(
+                        iteration: iterationsDone, nodes: egraph.nodeCount, classes: egraph.classCount,
+                        elapsedSeconds: Date().timeIntervalSince(start)))
+            }
+            iterationsDone += 1
             let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
             if total < best {
                 best = total
@@ -138,6 +215,8 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             return best < StabilityCost.failureUnit && quiet >= options.settleIterations
         }
         let phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
+        // The goal also ran before the phase's first iteration.
+        iterationsDone -= 1
         if var joined = joinedRun {
             joined.iterations += phaseReport.iterations
             joined.stopReason = phaseReport.stopReason
@@ -171,6 +250,12 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     var report = OptimizationReport(
         run: run, costBefore: costBefore, costAfter: extractor.costs(of: roots), phaseSeconds: phases)
     var returned = optimized
+    let saturated =
+        options.keepsEGraph || options.recordsExplanations
+        ? SaturatedEGraph(
+            egraph: egraph, analysis: prepared.analysis, rules: prepared.rules, outputNames: program.outputs.map(\.name),
+            roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
+            extractedNodes: extractor.chosenNodes(for: roots)) : nil
     if options.verifiesAccuracy {
         // Verified, not trusted: a program the probe cannot evaluate (an
         // input it cannot bind) goes unverified rather than failing.
@@ -194,7 +279,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         lap("verify")
         report.phaseSeconds = phases
     }
-    return OptimizationResult(program: returned, report: report)
+    return OptimizationResult(program: returned, report: report, saturated: saturated)
 }
 
 /// The rules `options` asks for, lowered and checked.

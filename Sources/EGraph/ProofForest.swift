@@ -1,0 +1,2 @@
+/// Why classes were merged, for explanations (work in progress).
+final class ProofForest {}
