@@ -65,7 +65,7 @@ public final class ConstantFolding: Analysis {
     public func modify(_ id: ClassID, in egraph: EGraph) {
         guard let value = egraph.data(of: id, for: self) else { return }
         let literal = egraph.add(.number(value))
-        egraph.union(id, literal)
+        egraph.union(id, literal, foundBy: "constant-folding")
         if prunesConstantClasses { egraph.retainNodes(in: id) { $0.children.isEmpty } }
     }
 

@@ -35,7 +35,7 @@ extension EGraph {
                 let hash = HashCons.hash(node)
                 if let existing = hashCons.find(node, hash: hash, keys: nodeOfID) {
                     // Congruent to a node already keyed: one entry per key.
-                    union(ClassID(existing), id)
+                    union(ClassID(existing), id, because: .congruence)
                 } else {
                     hashCons.insert(id.rawValue, key: node, hash: hash)
                 }
@@ -86,7 +86,7 @@ extension EGraph {
         let hash = HashCons.hash(op: key.op, arity: arity, first: a, second: b)
         if let existing = hashCons.find(op: key.op, arity: arity, first: a, second: b, hash: hash) {
             // Congruent to a node already keyed: one entry per key.
-            union(ClassID(existing), id)
+            union(ClassID(existing), id, because: .congruence)
         } else {
             hashCons.insert(id.rawValue, op: key.op, arity: arity, first: a, second: b, hash: hash)
         }

@@ -20,12 +20,12 @@ public final class EGraph {
     public internal(set) var isClean = true
 
     /// Sees every merge a rewrite is about to make, of `result` into
-    /// `target`, and returns the class to merge, or `nil` to skip it: a
-    /// language keeps a fact rewrites must preserve this way (the tensor
-    /// language broadcasts a right side whose shape came out smaller). It may
-    /// add nodes; it reads analysis data, not class contents, since the
-    /// e-graph is dirty while rewrites apply.
-    public var mergeAdapter: ((_ egraph: EGraph, _ target: ClassID, _ result: ClassID) -> ClassID?)?
+    /// `target`, and keeps, refuses or wraps it: a language keeps a fact
+    /// rewrites must preserve this way (the tensor language broadcasts a right
+    /// side whose shape came out smaller). It may add nodes; it reads analysis
+    /// data, not class contents, since the e-graph is dirty while rewrites
+    /// apply.
+    public var mergeAdapter: ((_ egraph: EGraph, _ target: ClassID, _ result: ClassID) -> MergeAdaptation)?
 
     /// Whether ``rebuild()`` runs the full invariant checker and traps on a
     /// violation. Defaults to the `SATURATE_CHECK_INVARIANTS` environment
@@ -304,6 +304,7 @@ public final class EGraph {
             previous = child
         }
         hashCons.insert(id.rawValue, key: node, hash: hash)
+        proofs?.add(id.rawValue, node: node)
         isClean = false
         for column in columns { column.makeData(for: id, node: node, in: self) }
         for column in columns { column.modify(id, in: self) }
@@ -374,9 +375,23 @@ public final class EGraph {
     /// ``rebuild()``. Returns whether they were distinct.
     @discardableResult
     public func union(_ a: ClassID, _ b: ClassID) -> Bool {
+        union(a, b, because: .asserted)
+    }
+
+    /// ``union(_:_:)`` for an analysis that found `a`'s class equal to `b`
+    /// (its value, say): explanations name `analysis` as the reason.
+    @discardableResult
+    public func union(_ a: ClassID, _ b: ClassID, foundBy analysis: String) -> Bool {
+        union(a, b, because: .analysis(analysis))
+    }
+
+    /// ``union(_:_:)``, recording `reason` when explanations are on.
+    @discardableResult
+    func union(_ a: ClassID, _ b: ClassID, because reason: @autoclosure () -> ProofReason) -> Bool {
         let rootA = unionFind.find(a.rawValue)
         let rootB = unionFind.find(b.rawValue)
         if rootA == rootB { return false }
+        proofs?.union(a.rawValue, b.rawValue, because: reason())
         let (rootRaw, absorbedRaw) = unionFind.union(rootA, rootB)
         let root = ClassID(rootRaw)
         let absorbed = ClassID(absorbedRaw)
@@ -414,6 +429,18 @@ public final class EGraph {
         isUnsortedOp[op] = true
         unsortedOps.append(op)
     }
+}
+
+/// What an ``EGraph/mergeAdapter`` makes of a merge.
+public enum MergeAdaptation: Sendable {
+    /// Merge the result as it is.
+    case unchanged
+    /// Skip the merge.
+    case refused
+    /// Merge this node instead, one of whose children is the result: a
+    /// wrapper, such as a broadcast, that explanations can show as part of
+    /// the rewrite.
+    case wrapped(ENode)
 }
 
 /// The nodes and parent list of one canonical class.

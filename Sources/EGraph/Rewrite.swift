@@ -157,14 +157,68 @@ public struct Rewrite: CustomStringConvertible {
             }
             guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
-            guard let adapted = adapter.map({ $0(egraph, into, id) }) ?? id else { continue }
-            if egraph.union(into, adapted) { merged += 1 }
+            var adapted = id
+            var wrapper: ENode?
+            switch adapter?(egraph, into, id) ?? .unchanged {
+            case .unchanged: break
+            case .refused: continue
+            case .wrapped(let node):
+                wrapper = node
+                adapted = egraph.add(node)
+            }
+            let isNew =
+                egraph.proofs == nil
+                ? egraph.union(into, adapted)
+                : egraph.union(into, adapted, because: proofReason(matches[index], rhs: id, wrapper: wrapper, signature: egraph.signature))
+            if isNew { merged += 1 }
         }
         return merged
     }
 
+    /// Why a match's merge holds, for the proof forest: the two sides
+    /// instantiated with the match's classes, the right one wrapped as the
+    /// merge adapter wrapped it.
+    private func proofReason(
+        _ match: MatchSet.Match, rhs result: ClassID, wrapper: ENode?, signature: Signature
+    ) -> ProofReason {
+        var bindings: [(PatternVariable, Binding)] = []
+        for variable in match.matchSet.classVariables + match.matchSet.restVariables + match.matchSet.payloadVariables {
+            if let binding = match.binding(of: variable) { bindings.append((variable, binding)) }
+        }
+        let lookup = Dictionary(bindings, uniquingKeysWith: { first, _ in first })
+        var left: ProofTerm
+        var right: ProofTerm
+        if let op = flattenedOperator {
+            // The associativity step: (op R... (op I...)) to (op R... I...).
+            let operands = match.multiset(0)
+            let inner = match.multiset(1)
+            var outer = operands
+            for child in inner {
+                if let position = outer.firstIndex(of: child) { outer.remove(at: position) }
+            }
+            left = .node(op, nil, outer.map { .id($0.rawValue) } + [.node(op, nil, inner.map { .id($0.rawValue) })])
+            right = .node(op, nil, operands.map { .id($0.rawValue) })
+            bindings = [(PatternVariable("?operands"), .multiset(outer)), (PatternVariable("?spliced"), .multiset(inner))]
+        } else {
+            let matched = target.flatMap { lhs.aliasedPattern($0) } ?? lhs
+            left = ProofTerm.instantiating(matched, lookup, signature: signature)
+            right = ProofTerm.instantiating(rhs, lookup, signature: signature)
+        }
+        if let wrapper {
+            let children = wrapper.children.map { $0 == result ? right : .id($0.rawValue) }
+            right = .node(wrapper.op, wrapper.payload, children)
+        }
+        return .rule(name: name, lhs: left, rhs: right, bindings: bindings, isWrapped: wrapper != nil)
+    }
+
     private func searchFlattenings(of op: Symbol, in egraph: EGraph, limit: Int) -> MatchSet {
-        var matches = MatchSet(classVariables: [], restVariables: program.restVariables, payloadVariables: [])
+        // With explanations on, each match also keeps the operands it spliced
+        // in, to show the step as associativity.
+        let explains = egraph.proofs != nil
+        var matches = MatchSet(
+            classVariables: [],
+            restVariables: program.restVariables + (explains ? [PatternVariable("?spliced")] : []),
+            payloadVariables: [])
         for root in egraph.classes(withOperator: op) {
             // A node holding its own class (x = x * 1) only restates the
             // class: flattening its other operands would grow it forever.
@@ -193,7 +247,13 @@ public struct Rewrite: CustomStringConvertible {
                         }) {
                             continue
                         }
-                        matches.append(root: root, multiset: operands)
+                        if explains {
+                            matches.append(
+                                root: root, bindings: UnsafeBufferPointer(start: nil, count: 0),
+                                rests: [operands, inner.children], payloads: [])
+                        } else {
+                            matches.append(root: root, multiset: operands)
+                        }
                         if matches.count >= limit { return matches }
                     }
                 }

@@ -15,11 +15,13 @@ extension TensorAnalysis {
         egraph.mergeAdapter = { [self] egraph, target, result in
             let targetShape = egraph.data(of: target, for: self).shape
             let resultShape = egraph.data(of: result, for: self).shape
-            if targetShape == resultShape { return result }
-            guard Shape.broadcast(targetShape, resultShape) == targetShape else { return nil }
+            if targetShape == resultShape { return .unchanged }
+            guard Shape.broadcast(targetShape, resultShape) == targetShape else { return .refused }
             let root = egraph.find(target)
-            guard let carrier = carriers[targetShape]?.first(where: { egraph.find($0) != root }) else { return nil }
-            return egraph.add(ENode(TensorVocabulary.fill, [carrier, result]))
+            guard let carrier = carriers[targetShape]?.first(where: { egraph.find($0) != root }) else {
+                return .refused
+            }
+            return .wrapped(ENode(TensorVocabulary.fill, [carrier, result]))
         }
     }
 

@@ -90,7 +90,7 @@ public final class TensorAnalysis: Analysis {
         let facts = egraph.data(of: id, for: self)
         noteCarrier(id, shape: facts.shape)
         guard facts.shape == .scalar, let value = facts.value else { return }
-        egraph.union(id, egraph.add(.number(value)))
+        egraph.union(id, egraph.add(.number(value)), foundBy: "constant-folding")
     }
 
     /// The facts with their class ids canonical.

@@ -35,6 +35,12 @@ extension TensorProgram {
         return Program(statements)
     }
 
+    /// The expression computing `node`, written out in full with no `let`s:
+    /// for short terms shown on their own, as explanations show them.
+    public func expression(for node: NodeID) -> Expr {
+        expression(for: node, [:], isRoot: true)
+    }
+
     /// The expression for `node`, referring to `let`s by name; a `let`'s own
     /// definition (`isRoot`) is written out rather than referred to.
     private func expression(for node: NodeID, _ letName: [NodeID: String], isRoot: Bool) -> Expr {
