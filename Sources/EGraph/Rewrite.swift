@@ -118,20 +118,38 @@ public struct Rewrite: CustomStringConvertible {
     /// order of root class; at most `limit`.
     /// - Precondition: the e-graph is clean.
     public func search(_ egraph: EGraph, limit: Int = .max) -> MatchSet {
-        search(egraph, limit: limit, recycling: nil)
+        search(egraph, limit: limit, recycling: nil).matches
     }
 
-    /// ``search(_:limit:)``, collecting into `recycled` when given: a match
-    /// set this rule returned before, whose buffers are reused.
-    func search(_ egraph: EGraph, limit: Int, recycling recycled: consuming MatchSet?) -> MatchSet {
+    /// ``search(_:limit:)`` as the runner needs it: collecting into
+    /// `recycled` when given (a match set this rule returned before, whose
+    /// buffers are reused), and stopping early, with the cause, once the
+    /// matches bind more than `operandBudget` operands to rest variables or
+    /// the clock passes `deadline` (``Stopwatch/now``; `.max` for never).
+    func search(
+        _ egraph: EGraph, limit: Int, operandBudget: Int = .max, deadline: UInt64 = .max,
+        recycling recycled: consuming MatchSet?
+    ) -> (matches: MatchSet, cutoff: SearchCutoff?) {
         egraph.requireClean("searching")
-        if let op = flattenedOperator { return searchFlattenings(of: op, in: egraph, limit: limit) }
+        if let op = flattenedOperator {
+            let matches = searchFlattenings(of: op, in: egraph, limit: limit)
+            return (matches, matches.count >= limit ? .matchLimit : nil)
+        }
         let conditions = self.conditions
         let accept: ((MatchSet.Match) -> Bool)? =
             conditions.isEmpty ? nil : { match in conditions.allSatisfy { $0.holds(for: match, in: egraph) } }
-        var searcher = Searcher(program: program, egraph: egraph, limit: limit, accept: accept, recycling: recycled)
+        let restVariables = program.restVariables
+        let acceptReadsRests = conditions.contains { condition in
+            condition.arguments.contains { argument in
+                if case .variable(let variable) = argument { return restVariables.contains(variable) }
+                return false
+            }
+        }
+        var searcher = Searcher(
+            program: program, egraph: egraph, limit: limit, operandBudget: operandBudget, deadline: deadline,
+            accept: accept, acceptReadsRests: acceptReadsRests, recycling: recycled)
         searcher.searchAll()
-        return searcher.matches
+        return (searcher.matches, searcher.cutoff)
     }
 
     /// Adds each match's instantiation of the right side and merges it into
@@ -169,7 +187,9 @@ public struct Rewrite: CustomStringConvertible {
             let isNew =
                 egraph.proofs == nil
                 ? egraph.union(into, adapted)
-                : egraph.union(into, adapted, because: proofReason(matches[index], rhs: id, wrapper: wrapper, signature: egraph.signature))
+                : egraph.union(
+                    into, adapted,
+                    because: proofReason(matches[index], rhs: id, wrapper: wrapper, signature: egraph.signature))
             if isNew { merged += 1 }
         }
         return merged
@@ -198,7 +218,9 @@ public struct Rewrite: CustomStringConvertible {
             }
             left = .node(op, nil, outer.map { .id($0.rawValue) } + [.node(op, nil, inner.map { .id($0.rawValue) })])
             right = .node(op, nil, operands.map { .id($0.rawValue) })
-            bindings = [(PatternVariable("?operands"), .multiset(outer)), (PatternVariable("?spliced"), .multiset(inner))]
+            bindings = [
+                (PatternVariable("?operands"), .multiset(outer)), (PatternVariable("?spliced"), .multiset(inner)),
+            ]
         } else {
             let matched = target.flatMap { lhs.aliasedPattern($0) } ?? lhs
             left = ProofTerm.instantiating(matched, lookup, signature: signature)

@@ -42,8 +42,10 @@ public struct ExplanationPrinter {
         var lines = [
             "output \(name): \(shown.count) step\(shown.count == 1 ? "" : "s")"
                 + (hidden == 0
-                    ? "" : hidden == 1 ? " (one more only regroups the lowered form)"
-                    : " (\(hidden) more only regroup the lowered form)"),
+                    ? ""
+                    : hidden == 1
+                        ? " (one more only regroups the lowered form)"
+                        : " (\(hidden) more only regroup the lowered form)"),
             "  from  " + render(explanation.start),
         ]
         let width = String(shown.count).count
@@ -52,10 +54,13 @@ public struct ExplanationPrinter {
             var notes: [String] = []
             if step.isReversed { notes.append("right to left") }
             if step.isWrapped { notes.append("broadcast back with fill") }
-            lines.append("  \(label). \(step.reason)" + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))
+            lines.append(
+                "  \(label). \(step.reason)" + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))
             lines.append("     " + String(repeating: " ", count: width) + before)
             lines.append("  => " + String(repeating: " ", count: width) + after)
-            if showsWholeTerms { lines.append("     " + String(repeating: " ", count: width) + "in " + render(step.after)) }
+            if showsWholeTerms {
+                lines.append("     " + String(repeating: " ", count: width) + "in " + render(step.after))
+            }
         }
         lines.append("  to    " + render(explanation.end))
         return lines.joined(separator: "\n") + "\n"

@@ -100,7 +100,7 @@ public final class SaturatedEGraph: @unchecked Sendable {
     public let egraph: EGraph
     /// Its tensor analysis.
     public let analysis: TensorAnalysis
-    /// The rules that could run (disabled groups removed).
+    /// The rules loaded, disabled groups included: what explanations name.
     public let rules: RuleSet
     /// The output names, in order.
     public let outputNames: [String]
@@ -253,7 +253,8 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     let saturated =
         options.keepsEGraph || options.recordsExplanations
         ? SaturatedEGraph(
-            egraph: egraph, analysis: prepared.analysis, rules: prepared.rules, outputNames: program.outputs.map(\.name),
+            egraph: egraph, analysis: prepared.analysis, rules: prepared.rules,
+            outputNames: program.outputs.map(\.name),
             roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
             extractedNodes: extractor.chosenNodes(for: roots)) : nil
     if options.verifiesAccuracy {
