@@ -33,7 +33,7 @@ let package = Package(
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
-        .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps", "Optimizer"]),
+        .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]

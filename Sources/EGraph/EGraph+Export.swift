@@ -24,24 +24,32 @@ extension EGraph {
     /// since the drawing does not otherwise keep their order.
     ///
     /// Nodes that `extracted` chooses are filled and bold, and so are their
-    /// edges, so an extracted term reads as a highlighted tree.
+    /// edges, so an extracted term reads as a highlighted tree. The boxes of
+    /// the `roots` classes are drawn solid and bold instead of dotted, since
+    /// in a drawing of thousands of nodes nothing else says where a term
+    /// starts.
     ///
-    /// - Parameter extracted: the chosen node of each class, as an extractor
-    ///   returns it. Keys and nodes may be stale ids of this e-graph; they are
-    ///   canonicalized before matching.
+    /// - Parameters:
+    ///   - roots: the classes to draw as roots, such as a program's outputs;
+    ///     stale ids are canonicalized.
+    ///   - extracted: the chosen node of each class, as an extractor returns
+    ///     it. Keys and nodes may be stale ids of this e-graph; they are
+    ///     canonicalized before matching.
     /// - Precondition: the e-graph is clean; every chosen node is in its
     ///   class, and no two keys of one class choose different nodes.
-    /// - Complexity: O(ids ever made + nodes + children), plus
+    /// - Complexity: O(ids ever made + nodes + children + roots), plus
     ///   O(class size) per entry of `extracted`.
-    public func dotDescription(marking extracted: [ClassID: ENode] = [:]) -> String {
+    public func dotDescription(roots: [ClassID] = [], marking extracted: [ClassID: ENode] = [:]) -> String {
         requireClean("exporting")
         let chosen = chosenPositions(extracted)
+        var isRoot = [Bool](repeating: false, count: classStorage.count)
+        for root in roots { isRoot[find(root).index] = true }
         var text = "digraph egraph {\n    compound=true\n    clusterrank=local\n"
         var edges = ""
         for index in classStorage.indices {
             guard let storage = classStorage[index] else { continue }
             text += "    subgraph cluster_\(index) {\n"
-            text += "        style=dotted\n"
+            text += isRoot[index] ? "        style=bold\n" : "        style=dotted\n"
             text += "        label=\"\(ClassID(UInt32(index)))\"\n"
             for (position, node) in storage.nodes.enumerated() {
                 let isChosen = chosen[index] == position

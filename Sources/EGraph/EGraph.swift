@@ -84,8 +84,8 @@ public final class EGraph {
     var proofs: ProofForest?
 
     /// Whether every merge records its reason (a rule and its instance,
-    /// congruence, or an analysis), so ``explain(_:_:)`` can replay why two
-    /// terms are equal. Set it before adding nodes.
+    /// congruence, or an analysis), so ``explain(_:_:maximumSteps:)`` can
+    /// replay why two terms are equal. Set it before adding nodes.
     public var recordsExplanations: Bool {
         get { proofs != nil }
         set {

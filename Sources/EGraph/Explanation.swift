@@ -69,7 +69,7 @@ public struct Explanation: Sendable {
     public var steps: [Step]
 }
 
-/// Why ``EGraph/explain(_:_:)`` could not explain.
+/// Why ``EGraph/explain(_:_:maximumSteps:)`` could not explain.
 public struct ExplanationError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public var description: String

@@ -10,7 +10,7 @@ import TensorOps
 /// magnitudes up to 1e3 and 1e5, ties at the overflow edge, very negative
 /// logits whose every `exp` underflows, and the seed's mix of 1e-18, 1e18
 /// and -1e18. The error of an element is the judge's cond bits,
-/// ``ErrorMeasure/mixedBits(computed:exactTruth:sensitivity:)`` with the
+/// `ErrorMeasure.mixedBits(computed:exactTruth:sensitivity:)` with the
 /// truth's sensitivity to a rounding of the inputs: it does not punish a tiny
 /// result where the truth is exactly 0, nor the error the inputs' own
 /// rounding already causes.
@@ -81,8 +81,11 @@ public struct AccuracyProbe: Sendable {
             let ulp = ReferenceFloat(0x1p-52)
             for _ in 0..<8 {
                 var perturbed = references
-                for (name, array) in references {
-                    perturbed[name] = array.map { value in
+                // In declared order: the signs come from one stream, and a
+                // dictionary's order changes from process to process.
+                for input in program.inputs {
+                    guard let array = references[input.name] else { continue }
+                    perturbed[input.name] = array.map { value in
                         value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
                     }
                 }

@@ -3,7 +3,7 @@ import TensorOps
 
 extension SaturatedEGraph {
     /// Why output `index` as extracted equals the output as written: the
-    /// rewrites from the one to the other (see ``EGraph/explain(_:_:maximumSteps:)``).
+    /// rewrites from the one to the other (see `EGraph.explain(_:_:maximumSteps:)`).
     /// - Throws: if the optimization did not record explanations
     ///   (``OptimizeOptions/recordsExplanations``).
     public func explanation(ofOutput index: Int) throws(ExplanationError) -> Explanation {

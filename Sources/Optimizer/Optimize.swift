@@ -20,7 +20,7 @@ public struct OptimizeOptions: Sendable {
     /// is found.
     public var settleIterations = 2
     /// Whether the result is verified against the reference evaluator on
-    /// adversarial inputs (``AccuracyProbe``), and the input kept when the
+    /// adversarial inputs (`AccuracyProbe`), and the input kept when the
     /// optimized program would be less accurate.
     public var verifiesAccuracy = true
     /// Whether the bundled rule files are loaded.
@@ -92,7 +92,7 @@ public struct OptimizationProgress: Sendable {
 /// The e-graph an optimization ended with, kept for inspection: the outputs'
 /// classes, each output as written and as extracted, and the rules that ran.
 ///
-/// `@unchecked Sendable` because an ``EGraph`` is a mutable class: nothing
+/// `@unchecked Sendable` because an `EGraph` is a mutable class: nothing
 /// mutates it once ``optimize(_:options:)`` returns, and readers must not
 /// either.
 public final class SaturatedEGraph: @unchecked Sendable {

@@ -89,7 +89,7 @@ public struct RuleCheckResult: Sendable {
 
     /// The result as report lines: `file:line:col: rule NAME: ...`, followed
     /// for a failure by the rule, the point and both sides, indented.
-    /// - Parameter relativeTo: a directory; locations under it print
+    /// - Parameter directory: a directory; locations under it print
     ///   relative to it.
     public func report(relativeTo directory: String? = nil) -> String {
         var prefix = "rule \(name): "

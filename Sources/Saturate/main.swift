@@ -4,6 +4,8 @@
 //   saturate expand FILE                 the program with grad expanded, nothing else
 //   saturate eval FILE --inputs IN.json  the outputs on given inputs, as JSON (see EvalCommand.swift)
 //   saturate check-rules [FILE...]       every rule checked by sampling (see CheckRulesCommand.swift)
+//   saturate accuracy FILE...            the before/after accuracy table (see AccuracyCommand.swift)
+//   saturate explain FILE                why the optimized program is equal (see ExplainCommand.swift)
 //
 // Errors go to stderr as file:line:col: message; the exit status is 1 for a
 // problem in the input and 2 for a usage error.
@@ -23,6 +25,8 @@ let usage =
     + "\n       saturate expand FILE\n       "
     + evalUsage.replacingOccurrences(of: "\n", with: "\n       ")
     + "\n       " + checkRulesUsage.replacingOccurrences(of: "\n", with: "\n       ")
+    + "\n       " + accuracyUsage.replacingOccurrences(of: "\n", with: "\n       ")
+    + "\n       " + explainUsage.replacingOccurrences(of: "\n", with: "\n       ")
 
 func readProgram(_ path: String) throws -> TensorProgram {
     let data: Data
@@ -57,6 +61,10 @@ func run(_ arguments: [String]) throws {
         try runOptimize(rest)
     case "check-rules":
         try runCheckRules(rest)
+    case "accuracy":
+        try runAccuracy(rest)
+    case "explain":
+        try runExplain(rest)
     case "-h", "--help", "help":
         print(usage)
     default:

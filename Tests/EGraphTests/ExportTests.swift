@@ -96,6 +96,30 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(boldEdges.count, sum.children.count)
     }
 
+    func testDOTDrawsTheRootClassesBoldAndTheOthersDotted() throws {
+        let (graph, root, product) = try makeGraph()
+        let other = graph.add(try Term(parsing: "(- x 0.5)"))
+        graph.rebuild()
+        XCTAssertFalse(graph.dotDescription().contains("style=bold\n"), "no roots, no bold boxes")
+        // A stale id and a repeat name the same classes.
+        let dot = graph.dotDescription(roots: [root, other, graph.find(root)])
+        var styles: [Int: String] = [:]
+        var current: Int?
+        for line in dot.split(separator: "\n") {
+            if let range = line.range(of: "subgraph cluster_") {
+                current = Int(line[range.upperBound...].prefix { $0.isNumber })
+            } else if let current, line.hasPrefix("        style=") {
+                styles[current] = String(line.dropFirst("        style=".count))
+            }
+        }
+        XCTAssertEqual(styles.count, graph.classCount, "every class box has a style")
+        for id in graph.classIDs {
+            let expected = id == root || id == graph.find(other) ? "bold" : "dotted"
+            XCTAssertEqual(styles[id.index], expected, "the box of \(id)")
+        }
+        XCTAssertEqual(styles[product.index], "dotted")
+    }
+
     // MARK: JSON
 
     func testJSONMatchesTheEGraph() throws {

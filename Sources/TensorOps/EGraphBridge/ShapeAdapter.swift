@@ -2,7 +2,7 @@ import EGraph
 
 extension TensorAnalysis {
     /// Keeps rewrites from changing a value's shape: installs an
-    /// ``EGraph/mergeAdapter`` that merges a right side of the same shape as
+    /// `EGraph.mergeAdapter` that merges a right side of the same shape as
     /// its target unchanged, broadcasts one of a smaller shape back with
     /// `(fill carrier result)` (`(* a (inv a))` becomes a `fill` of 1 shaped
     /// like `a`, as `(- x x)` is `(fill x 0)`), and refuses one that does not

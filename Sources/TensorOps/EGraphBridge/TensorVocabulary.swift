@@ -120,7 +120,7 @@ extension TensorVocabulary {
     /// A pattern written in the language's spelling, lowered as programs are:
     /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))` and
     /// `(neg a)` to `(* -1 a)`, at every depth. Rule files pass it to
-    /// ``RuleSet`` as `desugar`, so a rule reads as a person writes it and
+    /// `RuleSet` as `desugar`, so a rule reads as a person writes it and
     /// matches what the e-graph stores.
     public static func lower(_ pattern: Pattern) -> Pattern {
         if case .alias(let variable, let inner) = pattern { return .alias(variable, lower(inner)) }

@@ -79,8 +79,11 @@ public struct TensorGraph: Sendable {
     }
 
     /// Adds an operator application, inferring its shape.
-    /// - Parameter axis: for reductions and `squeeze`, the axis as written
-    ///   (negative counts from the end); `nil` for a full reduction.
+    /// - Parameters:
+    ///   - op: the operator; `arguments` must hold exactly its arity.
+    ///   - arguments: the operands, nodes already in the graph.
+    ///   - axis: for reductions and `squeeze`, the axis as written
+    ///     (negative counts from the end); `nil` for a full reduction.
     /// - Throws: ``ShapeError`` when the operands' shapes do not fit.
     public mutating func apply(_ op: TensorOperator, _ arguments: [NodeID], axis: Int? = nil) throws(ShapeError)
         -> NodeID

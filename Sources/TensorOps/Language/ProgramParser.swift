@@ -9,7 +9,7 @@ import EGraph
 /// respect to an input. Shapes and axes are checked when the program is built
 /// into a ``TensorGraph``.
 public struct ProgramParser {
-    /// The deepest nesting accepted (see ``SExprReader/maximumDepth``).
+    /// The deepest nesting accepted (see `SExprReader.maximumDepth`).
     public var maximumDepth = 1_000
 
     /// A parser with default limits.

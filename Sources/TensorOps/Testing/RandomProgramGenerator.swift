@@ -8,7 +8,7 @@ import EGraph
 /// including the gradient of a gradient.
 ///
 /// The same seed gives the same sequence of programs on every platform: all
-/// draws come from ``SplitMix64``. The programs aim to build, but a few do not
+/// draws come from `SplitMix64`. The programs aim to build, but a few do not
 /// (a `grad` through a `squeeze`, say), so callers build them with
 /// `TensorProgram(_:)` and skip those that throw.
 public struct RandomProgramGenerator {
