@@ -21,104 +21,6 @@ private func captures(_ pattern: String, in text: String, whole: Bool = true) ->
     }
 }
 
-/// One finished run of the `saturate` executable.
-private struct CommandRun: Sendable {
-    var arguments: [String]
-    var status: Int32
-    var crashed: Bool
-    var stdout: String
-    /// Empty when stderr went elsewhere (a terminal).
-    var stderr: String
-    var seconds: Double
-
-    var summary: String {
-        "saturate \(arguments.joined(separator: " ")): status \(status)\(crashed ? " (signal)" : "")\n"
-            + "stderr: \(stderr.prefix(600))"
-    }
-}
-
-/// Runs the real `saturate` executable, built next to the test bundle.
-///
-/// A smaller cousin of the runner in `HostileInputTests.swift` (private to that
-/// file), which can also hand the child a terminal as its stderr.
-private enum SaturateCommand {
-    static let executable: URL? = {
-        var starts = [Bundle.main.bundleURL, Bundle(for: InspectionTests.self).bundleURL]
-        if let first = CommandLine.arguments.first { starts.append(URL(fileURLWithPath: first)) }
-        for start in starts {
-            var directory = start
-            for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("saturate")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
-
-    static func require() throws -> URL {
-        guard let executable else {
-            throw XCTSkip("the saturate executable is not next to the test bundle; build it (swift build) first")
-        }
-        return executable
-    }
-
-    /// Runs `saturate arguments` with stdout and stderr captured in files, or
-    /// with `stderr` as its standard error when given.
-    static func run(_ arguments: [String], stderr: FileHandle? = nil, timeout: TimeInterval = 300) throws
-        -> CommandRun
-    {
-        let executable = try require()
-        let directory = FileManager.default.temporaryDirectory
-        let outURL = directory.appendingPathComponent("inspect-\(UUID().uuidString).out")
-        let errURL = directory.appendingPathComponent("inspect-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        // Files, not pipes: a run that prints a lot cannot block on a full pipe.
-        process.standardOutput = outHandle
-        process.standardError = stderr ?? errHandle
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        let start = Date()
-        try process.run()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
-            XCTFail("saturate \(arguments.joined(separator: " ")) took over \(timeout) s")
-        }
-        let seconds = Date().timeIntervalSince(start)
-        try outHandle.close()
-        try errHandle.close()
-        let status = process.terminationStatus
-        return CommandRun(
-            arguments: arguments, status: status,
-            crashed: process.terminationReason == .uncaughtSignal || status > 128,
-            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self), seconds: seconds)
-    }
-
-    /// Runs each argument list on its own thread, results in the order given.
-    static func runConcurrently(_ jobs: [@Sendable () throws -> CommandRun]) throws -> [CommandRun] {
-        let lock = NSLock()
-        nonisolated(unsafe) var results = [Result<CommandRun, any Error>?](repeating: nil, count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
-            let result = Result { try jobs[index]() }
-            lock.withLock { results[index] = result }
-        }
-        return try results.map { try $0!.get() }
-    }
-}
-
 /// A pseudo-terminal for a child's stderr, and everything the child wrote to it.
 private final class PseudoTerminal: @unchecked Sendable {
     /// The child's end, to pass as its stderr.
@@ -179,8 +81,8 @@ private final class PseudoTerminal: @unchecked Sendable {
 /// The seed example optimized plainly and with every inspection option, run
 /// once for all the tests that read them.
 private struct SeedRuns: Sendable {
-    var plain: CommandRun
-    var inspected: CommandRun
+    var plain: SaturateProcess.Run
+    var inspected: SaturateProcess.Run
     var json: String
     var dot: String
 }
@@ -203,10 +105,10 @@ final class InspectionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let json = directory.appendingPathComponent("seed.json")
         let dot = directory.appendingPathComponent("seed.dot")
-        let runs = try SaturateCommand.runConcurrently([
-            { try SaturateCommand.run(["optimize", seed] + patientLimits) },
+        let runs = try SaturateProcess.runConcurrently([
+            { try SaturateProcess.run(["optimize", seed] + patientLimits) },
             {
-                try SaturateCommand.run(
+                try SaturateProcess.run(
                     ["optimize", seed, "--dump-egraph", json.path, "--report", "--dump-egraph", dot.path]
                         + patientLimits)
             },
@@ -219,7 +121,7 @@ final class InspectionTests: XCTestCase {
 
     /// The seed runs, both checked to have succeeded.
     private func seedRuns(line: UInt = #line) throws -> SeedRuns {
-        _ = try SaturateCommand.require()
+        _ = try SaturateProcess.require()
         let runs = try Self.seedRuns.get()
         for run in [runs.plain, runs.inspected] {
             XCTAssertFalse(run.crashed, run.summary, line: line)
@@ -391,7 +293,7 @@ final class InspectionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["graph.txt", "graph", "graph.json.bak", "dot"] {
             let path = directory.appendingPathComponent(name).path
-            let run = try SaturateCommand.run(["optimize", Self.seed, "--dump-egraph", path])
+            let run = try SaturateProcess.run(["optimize", Self.seed, "--dump-egraph", path])
             XCTAssertFalse(run.crashed, run.summary)
             XCTAssertEqual(run.status, 2, run.summary)
             XCTAssertTrue(run.stderr.contains("--dump-egraph writes .dot or .json, found '\(path)'"), run.summary)
@@ -399,7 +301,7 @@ final class InspectionTests: XCTestCase {
             XCTAssertEqual(run.stdout, "")
             XCTAssertFalse(FileManager.default.fileExists(atPath: path), "\(name) is not written")
         }
-        let missing = try SaturateCommand.run(["optimize", Self.seed, "--dump-egraph"])
+        let missing = try SaturateProcess.run(["optimize", Self.seed, "--dump-egraph"])
         XCTAssertEqual(missing.status, 2, missing.summary)
         XCTAssertTrue(missing.stderr.contains("--dump-egraph needs a value"), missing.summary)
     }
@@ -420,7 +322,7 @@ final class InspectionTests: XCTestCase {
             taken.path,
         ]
         for path in cases {
-            let run = try SaturateCommand.run(["optimize", Self.seed, "--dump-egraph", path])
+            let run = try SaturateProcess.run(["optimize", Self.seed, "--dump-egraph", path])
             XCTAssertFalse(run.crashed, run.summary)
             XCTAssertEqual(run.status, 1, run.summary)
             XCTAssertTrue(run.stderr.hasPrefix("\(path): cannot write the e-graph ("), run.summary)
@@ -438,7 +340,7 @@ final class InspectionTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "/dev/full")
         let quick = directory.appendingPathComponent("quick.eqs")
         try Data("(input x [n])\n(output y (log (exp x)))\n".utf8).write(to: quick)
-        let run = try SaturateCommand.run(["optimize", quick.path, "--dump-egraph", full])
+        let run = try SaturateProcess.run(["optimize", quick.path, "--dump-egraph", full])
         XCTAssertFalse(run.crashed, run.summary)
         XCTAssertEqual(run.status, 1, run.summary)
         XCTAssertTrue(run.stderr.hasPrefix("\(full): cannot write the e-graph ("), run.summary)
@@ -448,13 +350,13 @@ final class InspectionTests: XCTestCase {
     // MARK: Progress
 
     func testATerminalShowsProgressInPlaceAndClearsIt() throws {
-        _ = try SaturateCommand.require()
+        _ = try SaturateProcess.require()
         let shown = try PseudoTerminal()
         let hidden = try PseudoTerminal()
-        let runs = try SaturateCommand.runConcurrently([
-            { try SaturateCommand.run(["optimize", Self.seed] + Self.patientLimits, stderr: shown.childEnd) },
+        let runs = try SaturateProcess.runConcurrently([
+            { try SaturateProcess.run(["optimize", Self.seed] + Self.patientLimits, stderr: shown.childEnd) },
             {
-                try SaturateCommand.run(
+                try SaturateProcess.run(
                     ["optimize", Self.seed, "--no-progress"] + Self.patientLimits, stderr: hidden.childEnd)
             },
         ])
