@@ -53,8 +53,10 @@ final class AccuracyDocTests: XCTestCase {
 
     /// The bundled example programs, as the shell's glob lists them.
     static func examples() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: SaturateProcess.packageRoot.appendingPathComponent("examples").path)
-            .filter { $0.hasSuffix(".eqs") }.sorted().map { "examples/" + $0 }
+        try FileManager.default.contentsOfDirectory(
+            atPath: SaturateProcess.packageRoot.appendingPathComponent("examples").path
+        )
+        .filter { $0.hasSuffix(".eqs") }.sorted().map { "examples/" + $0 }
     }
 
     /// Runs `saturate accuracy` on the examples from the package's root.
