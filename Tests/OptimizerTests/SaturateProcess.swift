@@ -73,7 +73,17 @@ enum SaturateProcess {
         _ arguments: [String], in directory: URL = packageRoot, environment: [String: String]? = nil,
         stderr: FileHandle? = nil, timeout: TimeInterval = 300
     ) throws -> Run {
-        let executable = try require()
+        try run(
+            executable: require(), arguments, in: directory, environment: environment, stderr: stderr,
+            timeout: timeout)
+    }
+
+    /// Runs any executable as ``run(_:in:environment:stderr:timeout:)`` runs
+    /// `saturate`: a shell, say, for a page's commands.
+    static func run(
+        executable: URL, _ arguments: [String], in directory: URL, environment: [String: String]? = nil,
+        stderr: FileHandle? = nil, timeout: TimeInterval = 300
+    ) throws -> Run {
         let temporary = FileManager.default.temporaryDirectory
         let outURL = temporary.appendingPathComponent("saturate-\(UUID().uuidString).out")
         let errURL = temporary.appendingPathComponent("saturate-\(UUID().uuidString).err")
