@@ -55,7 +55,12 @@ public struct StabilityCost: CostFunction {
     /// The operator cost plus the penalties; see the type's table.
     public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
-        let isShifted = node.op == TensorVocabulary.add && analysis.make(node, in: egraph).shiftedAlong.bits != 0
+        let isShifted =
+            node.op == TensorVocabulary.add
+            && {
+                let facts = analysis.make(node, in: egraph)
+                return facts.shiftedAlong.bits != 0 || facts.isShiftedOverall
+            }()
         let unit = StabilityCost.failureUnit
         var level = 0.0
         var size = StabilityCost.operatorCost(node)

@@ -15,10 +15,21 @@ final class RuleLoadingTests: XCTestCase {
         return options
     }
 
+    /// A rule author learns the predicates from docs/rules.md: every one the
+    /// tensor language registers has its row there.
+    func testEveryTensorConditionIsDocumented() throws {
+        let page = try String(
+            contentsOf: SaturateProcess.packageRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        for name in conditions.names {
+            XCTAssertTrue(page.contains("| `(\(name) "), "docs/rules.md does not document the condition \(name)")
+        }
+        XCTAssertGreaterThan(conditions.names.count, 10)
+    }
+
     func testTheDefaultsLoadInGroupsByTheme() throws {
         let rules = try loadRules(OptimizeOptions(), conditions: conditions)
         XCTAssertTrue(rules.groupNames.contains("max-shift"))
-        XCTAssertEqual(rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift"])
+        XCTAssertEqual(rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift", "max-shift-all"])
         XCTAssertTrue(rules.signature.isAC(TensorVocabulary.add) && rules.signature.isAC(TensorVocabulary.multiply))
     }
 

@@ -79,6 +79,21 @@ final class StableFormTests: XCTestCase {
             "(neg (sum (* y (- (- x (max x -1)) (log (sum \(shift) -1))))))")
     }
 
+    /// Sums over all elements, `(sum (exp x))`, shift by the maximum over
+    /// all elements (`max-shift-all`), also for a matrix.
+    func testSumsOverAllElements() throws {
+        let shifted = "(exp (- x (max x)))"
+        let softmax = "(/ \(shifted) (sum \(shifted)))"
+        try assertReaches("(input x [n])", "(/ (exp x) (sum (exp x)))", softmax)
+        try assertReaches("(input x [n])", "(log (sum (exp x)))", "(+ (max x) (log (sum \(shifted))))")
+        try assertReaches(
+            "(input X [m n])", "(- X (log (sum (exp X))))", "(- (- X (max X)) (log (sum (exp (- X (max X))))))")
+        try assertReaches("(input x [n])", "(grad (sum (/ (exp x) (sum (exp x)))) x)", "(fill x 0)")
+        try assertReaches(
+            "(input x [n])\n(input y [n])", "(grad (neg (sum (* y (log (/ (exp x) (sum (exp x))))))) x)",
+            "(- (* \(softmax) (sum y)) y)")
+    }
+
     func testSecondOrderGradient() throws {
         // The Hessian-vector product of log-sum-exp is the gradient of w · softmax.
         try assertReaches(

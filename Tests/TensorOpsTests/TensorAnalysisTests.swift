@@ -82,6 +82,28 @@ final class TensorAnalysisTests: XCTestCase {
         XCTAssertEqual(lowered.facts(4).interval.upper, .infinity)
     }
 
+    func testTheShiftByTheMaximumOverAllElementsIsSeen() throws {
+        let lowered = try lower(
+            """
+            (input x [m n])
+            (let s (- x (max x)))
+            (output shifted s)
+            (output e (exp s))
+            (output total (sum (exp s)))
+            (output zero (max s))
+            (output rows (sum (exp s) -1))
+            """)
+        XCTAssertTrue(lowered.facts(0).isShiftedOverall)
+        XCTAssertEqual(lowered.facts(0).shiftedAlong, AxisSet(), "shifted overall is not shifted along an axis")
+        XCTAssertEqual(lowered.facts(0).interval.upper, 0)
+        XCTAssertTrue(lowered.facts(1).holdsOneOverall)
+        XCTAssertEqual(lowered.facts(1).interval, ValueInterval(0, 1))
+        XCTAssertTrue(lowered.facts(2).signs.contains(.atLeastOne), "a sum of exp(x - max x) is at least 1")
+        XCTAssertEqual(lowered.facts(3).value, 0)
+        XCTAssertFalse(
+            lowered.facts(4).signs.contains(.atLeastOne), "a row need not hold the overall maximum: no bound of 1")
+    }
+
     func testSignFactsAreRealValued() throws {
         let lowered = try lower(
             """

@@ -78,6 +78,8 @@ public final class TensorAnalysis: Analysis {
             Swift.max(a.interval.lower, b.interval.lower), Swift.min(a.interval.upper, b.interval.upper))
         a.shiftedAlong.bits |= b.shiftedAlong.bits
         a.holdsOneAlong.bits |= b.holdsOneAlong.bits
+        a.isShiftedOverall = a.isShiftedOverall || b.isShiftedOverall
+        a.holdsOneOverall = a.holdsOneOverall || b.holdsOneOverall
         a.maximumOf = TensorAnalysis.united(a.maximumOf, b.maximumOf)
         a.negatedMaximumOf = TensorAnalysis.united(a.negatedMaximumOf, b.negatedMaximumOf)
         tighten(&a)
@@ -124,8 +126,10 @@ public final class TensorAnalysis: Analysis {
         var upper = facts.interval.upper
         if facts.signs.contains(.atLeastOne) { lower = Swift.max(lower, 1) }
         if facts.signs.contains(.nonnegative) { lower = Swift.max(lower, 0) }
-        if facts.signs.contains(.nonpositive) || facts.shiftedAlong.bits != 0 { upper = Swift.min(upper, 0) }
-        if facts.holdsOneAlong.bits != 0 {
+        if facts.signs.contains(.nonpositive) || facts.shiftedAlong.bits != 0 || facts.isShiftedOverall {
+            upper = Swift.min(upper, 0)
+        }
+        if facts.holdsOneAlong.bits != 0 || facts.holdsOneOverall {
             lower = Swift.max(lower, 0)
             upper = Swift.min(upper, 1)
         }
@@ -185,6 +189,7 @@ public final class TensorAnalysis: Analysis {
         {
             return 0
         }
+        if node.op == TensorVocabulary.maxAll, children[0].isShiftedOverall { return 0 }
         switch node.op {
         case TensorVocabulary.fill: return values[1]
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze: return values[0]
@@ -267,6 +272,9 @@ public final class TensorAnalysis: Analysis {
             if node.op == TensorVocabulary.sum, case .integer(let axis)? = node.payload,
                 first.contains(.nonnegative), children[0].holdsOneAlong.contains(fromEnd: -axis)
             {
+                result.insert(.atLeastOne)
+            }
+            if node.op == TensorVocabulary.sumAll, first.contains(.nonnegative), children[0].holdsOneOverall {
                 result.insert(.atLeastOne)
             }
             return result
@@ -416,7 +424,8 @@ public final class TensorAnalysis: Analysis {
     // MARK: Relations
 
     /// Sees `max_k(x)`, `-max_k(x)`, `x - max_k(x)` (shifted along k) and the
-    /// `exp` of a shifted value (holds a 1 along k).
+    /// `exp` of a shifted value (holds a 1 along k), and the same for the
+    /// maximum over all elements.
     private func relations(of node: ENode, _ children: [TensorFacts], in egraph: EGraph, into facts: inout TensorFacts)
     {
         switch node.op {
@@ -424,6 +433,8 @@ public final class TensorAnalysis: Analysis {
             if case .integer(let axis)? = node.payload {
                 facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: axis)]
             }
+        case TensorVocabulary.maxAll:
+            facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: MaximumRelation.overall)]
         case TensorVocabulary.multiply where node.children.count == 2:
             for (index, child) in children.enumerated() where child.value == -1 && child.shape == .scalar {
                 facts.negatedMaximumOf = children[1 - index].maximumOf.map {
@@ -434,12 +445,19 @@ public final class TensorAnalysis: Analysis {
             for index in 0..<2 {
                 let shifted = egraph.find(node.children[index])
                 for relation in children[1 - index].negatedMaximumOf where egraph.find(relation.of) == shifted {
-                    facts.shiftedAlong = facts.shiftedAlong.inserting(fromEnd: -relation.axis)
+                    if relation.axis == MaximumRelation.overall {
+                        facts.isShiftedOverall = true
+                    } else {
+                        facts.shiftedAlong = facts.shiftedAlong.inserting(fromEnd: -relation.axis)
+                    }
                 }
             }
-            if facts.shiftedAlong.bits != 0 { facts.signs = facts.signs.union(.nonpositive).closed }
+            if facts.shiftedAlong.bits != 0 || facts.isShiftedOverall {
+                facts.signs = facts.signs.union(.nonpositive).closed
+            }
         case TensorVocabulary.exp:
             facts.holdsOneAlong = children[0].shiftedAlong
+            facts.holdsOneOverall = children[0].isShiftedOverall
         default:
             break
         }

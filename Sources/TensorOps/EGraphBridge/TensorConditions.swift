@@ -12,6 +12,8 @@ extension TensorAnalysis {
     /// | `(const-along ?a ?k)` | `?a` does not vary along axis `?k` (an axis attribute, counted from the end); with a rest variable, every operand |
     /// | `(shifted ?x ?k)` | `?x` is `y - max(y, k)` for some `y` |
     /// | `(unshifted ?x ?k)` | the analysis does not know `?x` to be shifted along `?k` |
+    /// | `(shifted-overall ?x)` | `?x` is `y - max(y)`, the maximum over all elements |
+    /// | `(unshifted-overall ?x)` | the analysis does not know `?x` to be shifted overall |
     /// | `(scalar ?a)` | `?a` has shape `[]` |
     /// | `(same-shape ?a ?b)` | `?a` and `?b` have the same shape |
     /// | `(const ?a)` | every element of `?a` is one known number |
@@ -55,6 +57,14 @@ extension TensorAnalysis {
                 return false
             }
             return !egraph.data(of: id, for: self).shiftedAlong.contains(fromEnd: -axis)
+        }
+        registry.register("shifted-overall", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            return egraph.data(of: id, for: self).isShiftedOverall
+        }
+        registry.register("unshifted-overall", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            return !egraph.data(of: id, for: self).isShiftedOverall
         }
         registry.register("scalar", arity: 1) { arguments, egraph in
             let ids = classes(arguments[0])

@@ -101,8 +101,12 @@ public struct ValueInterval: Hashable, Sendable, CustomStringConvertible {
 public struct MaximumRelation: Hashable, Sendable, Comparable {
     /// The class whose maximum is taken.
     public var of: ClassID
-    /// The axis, counted from the end (negative).
+    /// The axis, counted from the end (negative), or ``overall``.
     public var axis: Int
+
+    /// The axis value of a maximum over all elements (`(max x)`), which no
+    /// real axis, counted from the end, ever has.
+    public static let overall = 0
 
     /// Orders by class, then axis, so sets of relations are canonical.
     public static func < (lhs: MaximumRelation, rhs: MaximumRelation) -> Bool {
@@ -130,6 +134,12 @@ public struct TensorFacts: Hashable, Sendable, CustomStringConvertible {
     /// Axes along which every slice holds a 1 and lies in [0, 1] (the `exp`
     /// of a shifted value).
     public var holdsOneAlong = AxisSet()
+    /// Whether the value is `x - max(x)`, the maximum over all elements: it
+    /// is ≤ 0 and its largest element is exactly 0.
+    public var isShiftedOverall = false
+    /// Whether the value holds a 1 and lies in [0, 1] (the `exp` of a value
+    /// shifted overall).
+    public var holdsOneOverall = false
     /// The classes and axes this class is the maximum of.
     public var maximumOf: [MaximumRelation] = []
     /// The classes and axes this class is the negated maximum of.
@@ -153,6 +163,8 @@ public struct TensorFacts: Hashable, Sendable, CustomStringConvertible {
         if constantAxes.bits != 0 { parts.append("const \(constantAxes)") }
         if shiftedAlong.bits != 0 { parts.append("shifted \(shiftedAlong)") }
         if holdsOneAlong.bits != 0 { parts.append("holds-1 \(holdsOneAlong)") }
+        if isShiftedOverall { parts.append("shifted overall") }
+        if holdsOneOverall { parts.append("holds-1 overall") }
         return parts.joined(separator: "; ")
     }
 }
