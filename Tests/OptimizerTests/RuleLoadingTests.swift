@@ -29,7 +29,8 @@ final class RuleLoadingTests: XCTestCase {
     func testTheDefaultsLoadInGroupsByTheme() throws {
         let rules = try loadRules(OptimizeOptions(), conditions: conditions)
         XCTAssertTrue(rules.groupNames.contains("max-shift"))
-        XCTAssertEqual(rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift", "max-shift-all"])
+        XCTAssertEqual(
+            rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift", "max-shift-all"])
         XCTAssertTrue(rules.signature.isAC(TensorVocabulary.add) && rules.signature.isAC(TensorVocabulary.multiply))
     }
 
