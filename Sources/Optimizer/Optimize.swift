@@ -304,7 +304,8 @@ extension OptimizationReport {
     public var text: String {
         var lines: [String] = []
         lines.append(
-            "stop: \(run.stopReason) after \(run.iterations.count) iterations, \(run.nodes) e-nodes, "
+            "stop: \(run.stopReason) after \(run.iterations.count) iteration\(run.iterations.count == 1 ? "" : "s"), "
+                + "\(run.nodes) e-nodes, "
                 + "\(run.classes) e-classes, \(String(format: "%.3f", run.totalSeconds)) s saturating")
         lines.append(
             "phases: "
@@ -320,7 +321,9 @@ extension OptimizationReport {
                     accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
         }
         let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
-        lines.append("rules applied: " + applied.map { "\($0.name) \($0.applications)" }.joined(separator: ", "))
+        lines.append(
+            "rules applied: "
+                + (applied.isEmpty ? "none" : applied.map { "\($0.name) \($0.applications)" }.joined(separator: ", ")))
         for (index, iteration) in run.iterations.enumerated() {
             let top = iteration.rules.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
                 .prefix(4).map { "\($0.name) \($0.applications)" }

@@ -8,8 +8,9 @@ import TensorOps
 
 let explainUsage = """
     saturate explain FILE [--output NAME] [--whole-terms] [--rules FILE]... [--no-default-rules]
+                          [--iter-limit N] [--node-limit N] [--time-limit SECONDS]
       prints, for each output (or the one named), the rewrites from the program as written
-      to the optimized one, each with the rule that justifies it
+      to the optimized one, each with the rule that justifies it; the options are optimize's
     """
 
 /// Runs `saturate explain`.
@@ -19,29 +20,14 @@ func runExplain(_ arguments: [String]) throws {
     var file: String?
     var wanted: String?
     var showsWholeTerms = false
-    var iterator = arguments.makeIterator()
-    func value(_ option: String) throws -> String {
-        guard let value = iterator.next() else {
-            throw CommandFailure(message: "\(option) needs a value\nusage: " + explainUsage, status: 2)
-        }
-        return value
-    }
-    while let argument = iterator.next() {
+    var reader = ArgumentReader(arguments, usage: explainUsage)
+    while let argument = reader.next() {
+        if try readOptimizationOption(argument, &reader, into: &options) { continue }
         switch argument {
-        case "--output": wanted = try value(argument)
+        case "--output": wanted = try reader.value(of: argument)
         case "--whole-terms": showsWholeTerms = true
-        case "--rules":
-            let path = try value(argument)
-            do {
-                options.ruleFiles.append(try RuleSource(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw CommandFailure(message: error.description, status: 1)
-            }
-        case "--no-default-rules": options.usesDefaultRules = false
         default:
-            guard !argument.hasPrefix("-"), file == nil else {
-                throw CommandFailure(message: "unexpected argument '\(argument)'\nusage: " + explainUsage, status: 2)
-            }
+            guard !argument.hasPrefix("-"), file == nil else { throw reader.unexpected(argument) }
             file = argument
         }
     }

@@ -43,46 +43,21 @@ func runOptimize(_ arguments: [String]) throws {
     var wantsReport = false
     var showsProgress = true
     var dumps: [(path: String, format: EGraphDumpFormat)] = []
-    var iterator = arguments.makeIterator()
-    func value(_ option: String) throws -> String {
-        guard let value = iterator.next() else {
-            throw CommandFailure(message: "\(option) needs a value\nusage: " + optimizeUsage, status: 2)
-        }
-        return value
-    }
-    func positive<T: LosslessStringConvertible & Comparable & Numeric>(_ option: String, as: T.Type) throws -> T {
-        let text = try value(option)
-        guard let number = T(text), number > 0 else {
-            throw CommandFailure(message: "\(option) takes a positive number, found '\(text)'", status: 2)
-        }
-        return number
-    }
-    while let argument = iterator.next() {
+    var reader = ArgumentReader(arguments, usage: optimizeUsage)
+    while let argument = reader.next() {
+        if try readOptimizationOption(argument, &reader, into: &options) { continue }
         switch argument {
-        case "--rules":
-            let path = try value(argument)
-            do {
-                options.ruleFiles.append(try RuleSource(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw CommandFailure(message: error.description, status: 1)
-            }
-        case "--no-default-rules": options.usesDefaultRules = false
-        case "--iter-limit": options.limits.iterations = try positive(argument, as: Int.self)
-        case "--node-limit": options.limits.nodes = try positive(argument, as: Int.self)
-        case "--time-limit": options.limits.seconds = try positive(argument, as: Double.self)
         case "--report": wantsReport = true
         case "--no-progress": showsProgress = false
         case "--dump-egraph":
-            let path = try value(argument)
+            let path = try reader.value(of: argument)
             guard let format = EGraphDumpFormat(path: path) else {
                 throw CommandFailure(
                     message: "--dump-egraph writes .dot or .json, found '\(path)'\nusage: " + optimizeUsage, status: 2)
             }
             dumps.append((path, format))
         default:
-            guard !argument.hasPrefix("-"), file == nil else {
-                throw CommandFailure(message: "unexpected argument '\(argument)'\nusage: " + optimizeUsage, status: 2)
-            }
+            guard !argument.hasPrefix("-"), file == nil else { throw reader.unexpected(argument) }
             file = argument
         }
     }

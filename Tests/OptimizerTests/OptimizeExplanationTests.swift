@@ -88,7 +88,8 @@ final class OptimizeExplanationTests: XCTestCase {
               to    (squeeze (+ (log (sum (exp (- X (max X 1))) 1)) (max X 1)) 1)
 
             """)
-        let seed = try SaturateProcess.run(["explain", "examples/seed_softmax_grad.eqs", "--output", "g"])
+        let seed = try SaturateProcess.run(
+            ["explain", "examples/seed_softmax_grad.eqs", "--output", "g", "--time-limit", "600"])
         XCTAssertEqual(seed.status, 0, seed.summary)
         XCTAssertTrue(seed.stdout.hasSuffix("  to    (fill x 0)\n"), seed.stdout)
 
