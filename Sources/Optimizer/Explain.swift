@@ -35,7 +35,18 @@ public struct ExplanationPrinter {
         var previous = render(explanation.start)
         for step in explanation.steps {
             let whole = render(step.after)
-            if whole != previous { shown.append((step, render(step.rewrittenBefore), render(step.rewrittenAfter))) }
+            if whole != previous {
+                var before = render(step.rewrittenBefore)
+                var after = render(step.rewrittenAfter)
+                // The part changed but reads the same in the language (a
+                // literal folded from (* -1 1), say): show the lowered forms,
+                // which differ, rather than a step that looks like nothing.
+                if before == after {
+                    before = step.rewrittenBefore.description
+                    after = step.rewrittenAfter.description
+                }
+                shown.append((step, before, after))
+            }
             previous = whole
         }
         let hidden = explanation.steps.count - shown.count
