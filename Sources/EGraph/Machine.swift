@@ -15,10 +15,25 @@ struct MatchProgram: Sendable {
         case compare(slot: Int)
     }
 
-    /// What an AC operand demands of the child it is assigned.
+    /// What an AC operand demands of the child it is assigned, checked as
+    /// the child is chosen rather than by the instructions after the
+    /// assignment: on a node of n operands, that prunes a partial assignment
+    /// before the next operand's n candidates are tried.
     struct Operand: Sendable {
         /// The child's class must hold a node with this operator.
         var requiredOp: Symbol?
+        /// For an operand that is a literal leaf, such as the `-1`s of
+        /// `(* -1 -1 ?r...)`: the class must hold that leaf. Without it, a
+        /// product of 10,000 numbers tried all 10^8 ordered pairs of them.
+        var requiredLeaf: (shape: UInt32, first: UInt32, second: UInt32)?
+
+        init(_ pattern: Pattern) {
+            requiredOp = pattern.rootOperator
+            if case .node(_, .literal(let literal)?, let children, nil) = pattern, children.isEmpty {
+                let (shape, bits) = FlatNode.bits(of: literal)
+                requiredLeaf = (shape, UInt32(truncatingIfNeeded: bits), UInt32(truncatingIfNeeded: bits >> 32))
+            }
+        }
     }
 
     enum Instruction: Sendable {
@@ -150,7 +165,7 @@ struct MatchProgram: Sendable {
             program.instructions.append(
                 .bindAC(
                     op: op, payload: payloadCheck(payload), input: register,
-                    operands: ordered.map { Operand(requiredOp: $0.rootOperator) },
+                    operands: ordered.map(Operand.init),
                     output: output, restSlot: restSlot))
             for (offset, operand) in ordered.enumerated() {
                 if case .variable(let variable) = operand { bindVariable(variable, register: output + offset) }

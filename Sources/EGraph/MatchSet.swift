@@ -52,6 +52,12 @@ public struct MatchSet: Sendable {
         if !payloads.isEmpty { payloadBindings.append(contentsOf: payloads) }
     }
 
+    /// Replaces the rests of the last match, appended with placeholders so
+    /// its conditions could be checked before its rests were gathered.
+    mutating func replaceLastRests(with rests: [[ClassID]]) {
+        restBindings.replaceSubrange((restBindings.count - rests.count)..., with: rests)
+    }
+
     /// Appends a match that binds one multiset and nothing else.
     mutating func append(root: ClassID, multiset: [ClassID]) {
         precondition(classVariables.isEmpty && restVariables.count == 1 && payloadVariables.isEmpty)

@@ -24,8 +24,16 @@ public struct Rewrite: CustomStringConvertible {
     let flattenedOperator: Symbol?
 
     /// A checked rewrite for a language with `signature`.
-    /// - Parameter target: a class variable of `lhs` to merge the right side
-    ///   into instead of the matched class; `nil` for the matched class.
+    /// - Parameters:
+    ///   - name: the stable name reports and explanations use.
+    ///   - lhs: the pattern searched for.
+    ///   - rhs: the pattern added and merged; its variables must be bound by `lhs`.
+    ///   - conditions: side conditions, all of which must hold for a match to apply.
+    ///   - target: a class variable of `lhs` to merge the right side
+    ///     into instead of the matched class; `nil` for the matched class.
+    ///   - signature: the language's AC operators and attribute counts, which
+    ///     the compiled matcher and the rest-variable checks follow.
+    /// - Throws: every problem of the rule at once (see ``Rewrite``).
     public init(
         name: String, lhs: Pattern, rhs: Pattern, conditions: [Condition] = [], target: PatternVariable? = nil,
         signature: Signature
@@ -125,7 +133,10 @@ public struct Rewrite: CustomStringConvertible {
     /// `recycled` when given (a match set this rule returned before, whose
     /// buffers are reused), and stopping early, with the cause, once the
     /// matches bind more than `operandBudget` operands to rest variables or
-    /// the clock passes `deadline` (``Stopwatch/now``; `.max` for never).
+    /// the clock passes `deadline` (``Searcher/deadline``; `.max` for never).
+    ///
+    /// The engine's flattening step has neither bound: it finds at most one
+    /// match per operand of each AC node, and stops at `limit`.
     func search(
         _ egraph: EGraph, limit: Int, operandBudget: Int = .max, deadline: UInt64 = .max,
         recycling recycled: consuming MatchSet?
