@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A rewrite rule: where the left pattern matches and every condition holds,
 /// the right pattern, instantiated with the match, is merged into the matched
 /// class.
@@ -89,6 +91,9 @@ public struct Rewrite: CustomStringConvertible {
             signature: signature)
     }
 
+    /// The widest node ``flattening(_:signature:)`` makes.
+    public static let flatteningWidthLimit = 1_024
+
     /// The engine's lazy flattening of one AC operator, named `ac-flatten(op)`.
     ///
     /// Where a class `P` holds `(op ... c ...)` and the child class `c` holds
@@ -97,6 +102,12 @@ public struct Rewrite: CustomStringConvertible {
     /// regrouping. It never flattens a node that holds its own class, nor
     /// splices a node that refers back to either class, which would build
     /// ever-larger nodes from a cyclic equation such as `x = x * 1`.
+    ///
+    /// Nor does it make a node of more than ``flatteningWidthLimit``
+    /// operands: shared sums double in width with each splice
+    /// (`a1 = a0 + a0`, `a2 = a1 + a1`, ...), so 26 of them would flatten to
+    /// 67 million operands. Past the limit the nested form stays, which is
+    /// equal and as good to extract.
     public static func flattening(_ op: Symbol, signature: Signature) -> Rewrite {
         Rewrite(flattening: op, signature: signature)
     }
@@ -143,8 +154,8 @@ public struct Rewrite: CustomStringConvertible {
     ) -> (matches: MatchSet, cutoff: SearchCutoff?) {
         egraph.requireClean("searching")
         if let op = flattenedOperator {
-            let matches = searchFlattenings(of: op, in: egraph, limit: limit)
-            return (matches, matches.count >= limit ? .matchLimit : nil)
+            return searchFlattenings(
+                of: op, in: egraph, limit: limit, operandBudget: operandBudget, deadline: deadline)
         }
         let conditions = self.conditions
         let accept: ((MatchSet.Match) -> Bool)? =
@@ -244,7 +255,9 @@ public struct Rewrite: CustomStringConvertible {
         return .rule(name: name, lhs: left, rhs: right, bindings: bindings, isWrapped: wrapper != nil)
     }
 
-    private func searchFlattenings(of op: Symbol, in egraph: EGraph, limit: Int) -> MatchSet {
+    private func searchFlattenings(
+        of op: Symbol, in egraph: EGraph, limit: Int, operandBudget: Int, deadline: UInt64
+    ) -> (MatchSet, SearchCutoff?) {
         // With explanations on, each match also keeps the operands it spliced
         // in, to show the step as associativity.
         let explains = egraph.proofs != nil
@@ -252,6 +265,11 @@ public struct Rewrite: CustomStringConvertible {
             classVariables: [],
             restVariables: program.restVariables + (explains ? [PatternVariable("?spliced")] : []),
             payloadVariables: [])
+        // Bounded as the searcher is (see ``Searcher``): the operands bound
+        // count against the budget, and the clock is read every few
+        // candidates, each of which scans the class's nodes.
+        var boundOperands = 0
+        var candidates = 0
         for root in egraph.classes(withOperator: op) {
             // A node holding its own class (x = x * 1) only restates the
             // class: flattening its other operands would grow it forever.
@@ -264,6 +282,11 @@ public struct Rewrite: CustomStringConvertible {
                     where inner.op == op && inner.payload == nil && !inner.children.contains(root)
                         && !inner.children.contains(child)
                     {
+                        candidates &+= 1
+                        if candidates & 63 == 0 && DispatchTime.now().uptimeNanoseconds > deadline {
+                            return (matches, .deadline)
+                        }
+                        if node.children.count - 1 + inner.children.count > Rewrite.flatteningWidthLimit { continue }
                         var operands = node.children
                         operands.remove(at: position)
                         operands.append(contentsOf: inner.children)
@@ -287,12 +310,14 @@ public struct Rewrite: CustomStringConvertible {
                         } else {
                             matches.append(root: root, multiset: operands)
                         }
-                        if matches.count >= limit { return matches }
+                        boundOperands += operands.count
+                        if matches.count >= limit { return (matches, .matchLimit) }
+                        if boundOperands > operandBudget { return (matches, .operandBudget) }
                     }
                 }
             }
         }
-        return matches
+        return (matches, nil)
     }
 
     /// Whether sorted multiset `part` is contained in sorted multiset `whole`.

@@ -53,31 +53,51 @@ public struct Term: Hashable, Sendable, CustomStringConvertible {
         return "(" + parts.joined(separator: " ") + ")"
     }
 
-    /// For each node, its operands with directly nested applications of the
-    /// same AC operator spliced in, and whether the node must exist as a class
-    /// (the root, and nodes some parent does not splice).
+    /// For each node some parent does not splice (and the root), its operands
+    /// with directly nested applications of the same AC operator spliced in,
+    /// and whether the node must exist as a class; the operands of the other
+    /// nodes are left empty.
+    ///
+    /// Only needed nodes are flattened: flattening every node of the left
+    /// fold a sum of n operands is written as held n^2 / 2 operands (40 GB at
+    /// n = 100,000) for the one that is kept. A shared subterm is spliced
+    /// only within a bound, so no node grows past a size linear in the term.
     func flattenedAC(_ signature: Signature) -> (operands: [[Int]], isNeeded: [Bool]) {
-        var operands: [[Int]] = []
-        operands.reserveCapacity(nodes.count)
+        var operands = [[Int]](repeating: [], count: nodes.count)
         var isNeeded = [Bool](repeating: false, count: nodes.count)
+        guard !nodes.isEmpty else { return (operands, isNeeded) }
+        isNeeded[nodes.count - 1] = true
+        // A subterm used more than once is spliced into each use only while
+        // the node stays within this many operands: splicing shared sums
+        // doubles per level (a1 = a0 + a0, a2 = a1 + a1, ...), so 26 lets
+        // would make 67 million operands. Past the bound a shared sum stays a
+        // class of its own, which the lazy ac-flatten rules may splice later.
+        let sharedSpliceBound = max(nodes.count, 64)
+        var uses = [Int](repeating: 0, count: nodes.count)
         for node in nodes {
-            guard signature.isAC(node.op) else {
-                operands.append(node.children)
-                continue
-            }
-            var flat: [Int] = []
-            for child in node.children {
-                let inner = nodes[child]
-                if inner.op == node.op && inner.payload == node.payload {
-                    flat.append(contentsOf: operands[child])
-                } else {
-                    flat.append(child)
-                }
-            }
-            operands.append(flat)
+            for child in node.children { uses[child] += 1 }
         }
-        if !nodes.isEmpty { isNeeded[nodes.count - 1] = true }
         for index in nodes.indices.reversed() where isNeeded[index] {
+            let node = nodes[index]
+            if signature.isAC(node.op) {
+                // Depth first and left to right, with a stack: the fold is as
+                // deep as the sum is wide.
+                var flat: [Int] = []
+                var stack = Array(node.children.reversed())
+                while let child = stack.popLast() {
+                    let inner = nodes[child]
+                    if inner.op == node.op && inner.payload == node.payload
+                        && (uses[child] == 1 || flat.count + stack.count + inner.children.count <= sharedSpliceBound)
+                    {
+                        stack.append(contentsOf: inner.children.reversed())
+                    } else {
+                        flat.append(child)
+                    }
+                }
+                operands[index] = flat
+            } else {
+                operands[index] = node.children
+            }
             for operand in operands[index] { isNeeded[operand] = true }
         }
         return (operands, isNeeded)

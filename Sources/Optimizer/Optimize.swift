@@ -23,6 +23,11 @@ public struct OptimizeOptions: Sendable {
     /// adversarial inputs (`AccuracyProbe`), and the input kept when the
     /// optimized program would be less accurate.
     public var verifiesAccuracy = true
+    /// The most operations (in the program as written and as optimized) the
+    /// verification evaluates: the reference arithmetic costs microseconds
+    /// an element, so a program of a hundred thousand operations would take
+    /// minutes. Past it the result goes unverified, and the report says so.
+    public var verificationOperationLimit = 50_000
     /// Whether the bundled rule files are loaded.
     public var usesDefaultRules = true
     /// Rule files loaded after the defaults.
@@ -63,6 +68,9 @@ public struct OptimizationReport: Sendable {
     /// Whether the optimized program was less accurate than the input, so
     /// the input (with `grad` expanded) was returned instead.
     public var keptInput = false
+    /// Why the result was not verified, when verification was asked for but
+    /// skipped (a program past ``OptimizeOptions/verificationOperationLimit``).
+    public var unverifiedBecause: String?
 }
 
 /// An optimized program and how it was found.
@@ -257,7 +265,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             outputNames: program.outputs.map(\.name),
             roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
             extractedNodes: extractor.chosenNodes(for: roots)) : nil
-    if options.verifiesAccuracy {
+    let operations = max(program.graph.nodes.count, optimized.graph.nodes.count)
+    if options.verifiesAccuracy && operations > options.verificationOperationLimit {
+        report.unverifiedBecause =
+            "\(operations) operations, past the verification limit of \(options.verificationOperationLimit)"
+    } else if options.verifiesAccuracy {
         // Verified, not trusted: a program the probe cannot evaluate (an
         // input it cannot bind) goes unverified rather than failing.
         let probe = AccuracyProbe()
@@ -320,6 +332,7 @@ extension OptimizationReport {
                     accuracyBefore.maximumBits, accuracyBefore.meanBits, accuracyAfter.maximumBits,
                     accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
         }
+        if let unverifiedBecause { lines.append("accuracy: not verified (\(unverifiedBecause))") }
         let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
         lines.append(
             "rules applied: "
