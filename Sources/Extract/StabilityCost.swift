@@ -64,9 +64,11 @@ public struct StabilityCost: CostFunction {
         let unit = StabilityCost.failureUnit
         var level = 0.0
         var size = StabilityCost.operatorCost(node)
-        for cost in childCosts {
+        for (index, cost) in childCosts.enumerated() {
             let childLevel = (cost / unit).rounded(.down)
-            level = max(level, childLevel)
+            // A fill reads only its first operand's shape, never its value:
+            // an operand that could overflow does not make the fill fail.
+            if !(index == 0 && node.op == TensorVocabulary.fill) { level = max(level, childLevel) }
             size += cost - childLevel * unit
         }
         let penalty = StabilityCost.penalty(node, children, isShifted: isShifted)
