@@ -136,3 +136,51 @@ enum SaturateProcess {
         return try results.map { try $0!.get() }
     }
 }
+
+extension SaturateProcess {
+    /// Runs every argument list, two at a time (CI has two cores), in order of the list.
+    static func runAll(
+        _ argumentLists: [[String]], timeout: TimeInterval = 20, environment: [String: String]? = nil
+    ) throws -> [Run] {
+        _ = try require()
+        let lock = NSLock()
+        nonisolated(unsafe) var results = [Run?](repeating: nil, count: argumentLists.count)
+        nonisolated(unsafe) var failure: Error?
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            while let index = next.take(below: argumentLists.count) {
+                do {
+                    let run = try run(argumentLists[index], environment: environment, timeout: timeout)
+                    lock.withLock { results[index] = run }
+                } catch {
+                    lock.withLock { failure = error }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return results.map { $0! }
+    }
+
+    /// Whether some line of `stderr` is a `file:line:col: message` located in `file`.
+    static func hasLocatedMessage(_ stderr: String, file: String) -> Bool {
+        stderr.split(separator: "\n").contains { line in
+            guard line.hasPrefix(file + ":") else { return false }
+            let parts = line.dropFirst(file.count + 1).split(separator: ":", maxSplits: 2)
+            return parts.count == 3 && Int(parts[0]) != nil && Int(parts[1]) != nil && parts[2].hasPrefix(" ")
+        }
+    }
+}
+
+/// A shared index handed out under a lock.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard value < limit else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}
