@@ -97,6 +97,16 @@ public struct RuleChecker {
         defaultOptions.ruleFiles = []
         let defaults = try Optimizer.loadRules(defaultOptions, conditions: conditions)
         guard !files.isEmpty else { return defaults }
+        // Loaded as `optimize --rules` will load them, beside the defaults: a
+        // file that passes here must not then fail there (a rule named like
+        // a default one, say). The default files' own sources, checked while
+        // editing them, would only clash with their bundled copies.
+        let editsDefaults = files.contains { DefaultRules.fileNames.contains(($0.name as NSString).lastPathComponent) }
+        if !editsDefaults {
+            var together = OptimizeOptions()
+            together.ruleFiles = files
+            _ = try Optimizer.loadRules(together, conditions: conditions)
+        }
         return try RuleSet(
             files, signature: defaults.signature, conditions: conditions, desugar: TensorVocabulary.lower,
             vocabulary: TensorVocabulary.operators)

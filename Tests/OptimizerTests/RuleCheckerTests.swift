@@ -45,6 +45,15 @@ final class RuleCheckerTests: XCTestCase {
         return failure
     }
 
+    /// A file checked here loads as `optimize --rules` loads it: a rule
+    /// named like a default rule is an error in both places, not only later.
+    func testAFileThatClashesWithTheDefaultsFailsToLoad() {
+        let clash = RuleSource(name: "clash.rules", text: "[mine]\nmax-shift (exp (log ?a)) => ?a :if (pos ?a)\n")
+        XCTAssertThrowsError(try RuleChecker.loadRules(files: [clash])) { error in
+            XCTAssertTrue("\(error)".contains("clash.rules:2:1: duplicate rule name 'max-shift'"), "\(error)")
+        }
+    }
+
     func testEveryDefaultRuleIsSoundWhereverItMatches() throws {
         let rules = try RuleChecker.loadRules()
         let results = RuleChecker(options: RuleCheckerTests.options).check(rules)
