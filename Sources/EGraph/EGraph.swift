@@ -182,6 +182,37 @@ public final class EGraph {
         return hashCons.find(node, hash: HashCons.hash(node), keys: nodeOfID).map { find(ClassID($0)) }
     }
 
+    /// ``lookup(_:)-(ENode)`` that changes nothing, not even the union-find's
+    /// path compression, so readers may share a clean e-graph across
+    /// threads; the root's raw id, or `nil`.
+    func probe(_ node: ENode) -> UInt32? {
+        var node = node
+        for index in node.children.indices {
+            node.children[index] = ClassID(unionFind.root(of: node.children[index].rawValue))
+        }
+        if signature.isAC(node.op) { node.children.sort() }
+        return hashCons.find(node, hash: HashCons.hash(node), keys: nodeOfID).map { unionFind.root(of: $0) }
+    }
+
+    /// ``lookup(_:)-(Term)`` that changes nothing (see ``probe(_:)-(ENode)``).
+    func probe(_ term: Term) -> UInt32? {
+        let flattened = term.flattenedAC(signature)
+        var ids = [UInt32?](repeating: nil, count: term.nodes.count)
+        for index in term.nodes.indices where flattened.isNeeded[index] {
+            let node = term.nodes[index]
+            var children: [ClassID] = []
+            for operand in flattened.operands[index] {
+                guard let id = ids[operand] else { return nil }
+                children.append(ClassID(id))
+            }
+            ids[index] =
+                signature.isAC(node.op) && children.count == 1
+                ? unionFind.root(of: children[0].rawValue) : probe(ENode(node.op, children, payload: node.payload))
+            if ids[index] == nil { return nil }
+        }
+        return ids[term.nodes.count - 1]
+    }
+
     /// The class of a term, if every one of its nodes is present; nested
     /// applications of an AC operator are looked up flattened, as ``add(_:)-(Term)``
     /// stores them.

@@ -90,21 +90,49 @@ extension EGraph {
         guard let proofs else {
             throw ExplanationError(description: "explanations were not recorded: set recordsExplanations first")
         }
-        guard let first = lookup(from) else { throw ExplanationError(description: "\(from) is not in the e-graph") }
-        guard let second = lookup(to) else { throw ExplanationError(description: "\(to) is not in the e-graph") }
+        guard let first = probe(from) else { throw ExplanationError(description: "\(from) is not in the e-graph") }
+        guard let second = probe(to) else { throw ExplanationError(description: "\(to) is not in the e-graph") }
         guard first == second else { throw ExplanationError(description: "\(from) and \(to) are not equal") }
+        // Proof terms nest as the terms are written out, so a term whose
+        // shared parts double per level would cost exponential time before
+        // any step exists.
+        for term in [from, to] where term.writtenSize(limit: ExplainedTree.sizeLimit) > ExplainedTree.sizeLimit {
+            throw ExplanationError(
+                description:
+                    "the terms are too large to explain written out (over \(ExplainedTree.sizeLimit) operations)")
+        }
         var prover = Prover(egraph: self, forest: proofs, maximumSteps: maximumSteps)
         let start = ProofTerm(from, signature: signature)
         let end = ProofTerm(to, signature: signature)
         let steps = try prover.prove(start, end, before: proofs.edges.count)
         let startTree = prover.tree(start)
+        let endTree = prover.tree(end)
+        let truncated = [startTree, endTree] + steps.flatMap { [$0.before, $0.after] }
+        if truncated.contains(where: \.isTruncated) {
+            throw ExplanationError(
+                description:
+                    "the terms are too large to explain written out (over \(ExplainedTree.sizeLimit) operations)")
+        }
         let shortened = Prover.withoutLoops(steps, from: startTree)
         return Explanation(
-            start: startTree.term, end: prover.tree(end).term, steps: shortened.map { $0.publicStep(signature) })
+            start: startTree.term, end: endTree.term, steps: shortened.map { $0.publicStep(signature) })
     }
 }
 
 // MARK: Proof terms
+
+extension Term {
+    /// How many operations the term has written out, shared subterms
+    /// repeated, up to just past `limit`.
+    fileprivate func writtenSize(limit: Int) -> Int {
+        var sizes: [Int] = []
+        sizes.reserveCapacity(nodes.count)
+        for node in nodes {
+            sizes.append(node.children.reduce(1) { min($0 + sizes[$1], limit + 1) })
+        }
+        return sizes.last ?? 0
+    }
+}
 
 extension ProofTerm {
     /// A term, AC applications flattened and collapsed as the e-graph stores
@@ -145,20 +173,29 @@ extension ProofTerm {
                 }
                 payload = literal
             }
-            var operands: [ProofTerm] = []
-            let isAC = signature.isAC(op)
-            for child in children {
-                if isAC, case .node(op, payloadPattern, _, _) = child,
-                    case .node(op, payload, let inner) = instantiating(child, bindings, signature: signature)
-                {
-                    operands += inner
-                } else {
-                    operands.append(instantiating(child, bindings, signature: signature))
-                }
-            }
-            if let rest, case .multiset(let ids)? = bindings[rest] { operands += ids.map { .id($0.rawValue) } }
-            return application(op, payload, operands, signature)
+            return application(
+                op, payload, operands(of: pattern, bindings, signature: signature), signature)
         }
+    }
+
+    /// The operands `pattern`'s instance has, with a directly nested
+    /// application of the same AC operator spliced in by the pattern (as
+    /// instantiation splices it, even where its rest comes out empty), not
+    /// by the instance.
+    private static func operands(
+        of pattern: Pattern, _ bindings: [PatternVariable: Binding], signature: Signature
+    ) -> [ProofTerm] {
+        guard case .node(let op, let payloadPattern, let children, let rest) = pattern else { return [] }
+        var operands: [ProofTerm] = []
+        for child in children {
+            if signature.isAC(op), case .node(op, payloadPattern, _, _) = child {
+                operands += self.operands(of: child, bindings, signature: signature)
+            } else {
+                operands.append(instantiating(child, bindings, signature: signature))
+            }
+        }
+        if let rest, case .multiset(let ids)? = bindings[rest] { operands += ids.map { .id($0.rawValue) } }
+        return operands
     }
 
     /// An application as ``EGraph/add(_:)-(ENode)`` stores it: an AC
@@ -194,20 +231,38 @@ extension Pattern {
 /// A concrete term in AC normal form (same-operator AC operands flattened,
 /// then sorted by their keys), with its printed form as the key that
 /// compares and orders it.
+///
+/// A tree past ``sizeLimit`` operations written out (shared subterms repeat,
+/// doubling per level) is truncated: it keeps no children, and
+/// ``isTruncated`` marks it and every tree built on it, so an explanation
+/// fails clearly instead of spending exponential time and memory.
 final class ExplainedTree {
     let op: Symbol
     let payload: Literal?
     let children: [ExplainedTree]
     let key: String
+    /// Operations written out, up to just past ``sizeLimit``.
+    let size: Int
+    /// Whether the tree was too large to keep.
+    var isTruncated: Bool { size > ExplainedTree.sizeLimit }
+    /// The most operations an explained term is written out with.
+    static let sizeLimit = 100_000
 
     init(_ op: Symbol, _ payload: Literal?, _ children: [ExplainedTree], signature: Signature) {
         var operands = children
         if signature.isAC(op) && payload == nil {
-            operands = children.flatMap { $0.op == op && $0.payload == nil ? $0.children : [$0] }
-            operands.sort { $0.key < $1.key }
+            operands = children.flatMap { $0.op == op && $0.payload == nil && !$0.isTruncated ? $0.children : [$0] }
         }
+        let size = operands.reduce(1) { min($0 + $1.size, ExplainedTree.sizeLimit + 1) }
+        self.size = size
         self.op = op
         self.payload = payload
+        if size > ExplainedTree.sizeLimit {
+            self.children = []
+            key = "(\(op.name) ...)"
+            return
+        }
+        if signature.isAC(op) && payload == nil { operands.sort { $0.key < $1.key } }
         self.children = operands
         if op == .literal, let payload {
             key = payload.description
@@ -273,13 +328,23 @@ struct Prover {
     private var trees: [UInt32: ExplainedTree] = [:]
     private var expansions: [Int: [ProofStep]] = [:]
     private var membersByRoot: [UInt32: [UInt32]] = [:]
+    /// Nested proof calls now: each level of a term costs a few, and a term
+    /// thousands of levels deep would exhaust the stack.
+    private var depth = 0
+    /// Proof calls so far: shared subterms can make a naive proof
+    /// exponential, and a clear error beats an explanation that never ends.
+    private var work = 0
+    /// The most nested proof calls, a few per level of the terms.
+    static let depthLimit = 1_500
+    /// The most proof calls one explanation makes.
+    static let workLimit = 2_000_000
 
     init(egraph: EGraph, forest: ProofForest, maximumSteps: Int) {
         self.egraph = egraph
         self.forest = forest
         self.maximumSteps = maximumSteps
         for id in forest.original.indices {
-            membersByRoot[egraph.unionFind.find(UInt32(id)), default: []].append(UInt32(id))
+            membersByRoot[egraph.unionFind.root(of: UInt32(id)), default: []].append(UInt32(id))
         }
     }
 
@@ -304,6 +369,8 @@ struct Prover {
     /// Steps from `x` to `y`, relative to `x`, using edges older than `time`.
     mutating func prove(_ x: ProofTerm, _ y: ProofTerm, before time: Int) throws(ExplanationError) -> [ProofStep] {
         if x == y { return [] }
+        try enter()
+        defer { depth -= 1 }
         switch (x, y) {
         case (.id(let a), .id(let b)):
             guard let path = forest.path(from: a, to: b), path.allSatisfy({ $0.edge < time }) else {
@@ -333,6 +400,21 @@ struct Prover {
                 throw ExplanationError(description: "no node matches \(tree(x).key)")
             }
             return try prove(x, .id(witness), before: time) + prove(.id(witness), y, before: time)
+        }
+    }
+
+    /// Counts a proof call against the depth and work limits.
+    private mutating func enter() throws(ExplanationError) {
+        depth += 1
+        work += 1
+        if depth > Prover.depthLimit {
+            throw ExplanationError(
+                description: "the terms are too deep to explain (over \(Prover.depthLimit / 3) levels)")
+        }
+        if work > Prover.workLimit {
+            throw ExplanationError(
+                description: "the explanation needs more than \(Prover.workLimit) proof steps of work "
+                    + "(shared subterms can make it exponential)")
         }
     }
 
@@ -447,6 +529,8 @@ struct Prover {
     /// Whether two proof terms were equal using edges older than `time`.
     private mutating func equal(_ x: ProofTerm, _ y: ProofTerm, before time: Int) throws(ExplanationError) -> Bool {
         if x == y { return true }
+        try enter()
+        defer { depth -= 1 }
         switch (x, y) {
         case (.id(let a), .id(let b)): return forest.equal(a, b, before: time)
         case (.node, .id(let b)): return try witness(for: x, equalTo: b, before: time) != nil
@@ -469,9 +553,11 @@ struct Prover {
         throws(ExplanationError) -> UInt32?
     {
         guard case .node(let op, let payload, let children) = term else { return nil }
+        try enter()
+        defer { depth -= 1 }
         let root: UInt32
         if let target {
-            root = egraph.unionFind.find(target)
+            root = egraph.unionFind.root(of: target)
         } else {
             var ids: [ClassID] = []
             for child in children {
@@ -482,8 +568,8 @@ struct Prover {
                     ids.append(ClassID(id))
                 }
             }
-            guard let found = egraph.lookup(ENode(op, ids, payload: payload)) else { return nil }
-            root = found.rawValue
+            guard let found = egraph.probe(ENode(op, ids, payload: payload)) else { return nil }
+            root = found
         }
         let isAC = egraph.signature.isAC(op)
         for candidate in membersByRoot[root] ?? [] {

@@ -11,8 +11,12 @@ extension Explanation {
     /// the step's bindings, read right to left when reversed, the right side
     /// wrapped in one node when the merge adapter wrapped it. Conditions are
     /// not re-checked (they read analysis facts), nor are analysis steps,
-    /// which a caller checks by evaluating them.
+    /// which a caller checks by evaluating them, nor `ac-flatten(op)` steps
+    /// beyond their chaining: they only regroup, which AC normal form
+    /// already ignores.
     public func problems(rules: [Rewrite], signature: Signature) -> [String] {
+        let terms = [start, end] + steps.flatMap { [$0.before, $0.after, $0.rewrittenBefore, $0.rewrittenAfter] }
+        if terms.contains(where: { $0.nodes.isEmpty }) { return ["the explanation holds an empty term"] }
         var problems: [String] = []
         let byName = Dictionary(rules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var previous = ExplainedTree(start, signature: signature)
@@ -52,7 +56,7 @@ extension Explanation {
         for variable in step.bindings {
             bindings[variable.name] = variable.terms.map { ExplainedTree($0, signature: signature) }
         }
-        let matched = rule.target.flatMap { rule.lhs.aliasedPattern($0) } ?? rule.lhs
+        let matched = rule.target.map { rule.lhs.aliasedPattern($0) ?? .variable($0) } ?? rule.lhs
         guard let left = ExplainedTree(matched, bindings, signature: signature),
             let right = ExplainedTree(rule.rhs, bindings, signature: signature)
         else {
@@ -108,15 +112,7 @@ extension ExplainedTree {
                 }
                 payload = literal
             }
-            var operands: [ExplainedTree] = []
-            for child in children {
-                guard let operand = instantiate(child, bindings, signature) else { return nil }
-                operands.append(operand)
-            }
-            if let rest {
-                guard let terms = bindings[rest.name] else { return nil }
-                operands += terms
-            }
+            guard let operands = operands(of: pattern, bindings, signature) else { return nil }
             if signature.isAC(op) && payload == nil {
                 if operands.count == 1 { return operands[0] }
                 if operands.isEmpty, let unit = signature.unit(of: op) {
@@ -125,6 +121,30 @@ extension ExplainedTree {
             }
             return ExplainedTree(op, payload, operands, signature: signature)
         }
+    }
+
+    /// The operands of `pattern`'s instance, a directly nested application
+    /// of the same AC operator spliced in by the pattern, as the e-graph
+    /// instantiates it (so an empty nested rest adds nothing, not the unit).
+    private static func operands(
+        of pattern: Pattern, _ bindings: [String: [ExplainedTree]], _ signature: Signature
+    ) -> [ExplainedTree]? {
+        guard case .node(let op, let payloadPattern, let children, let rest) = pattern else { return nil }
+        var operands: [ExplainedTree] = []
+        for child in children {
+            if signature.isAC(op), case .node(op, payloadPattern, _, _) = child {
+                guard let inner = self.operands(of: child, bindings, signature) else { return nil }
+                operands += inner
+            } else {
+                guard let operand = instantiate(child, bindings, signature) else { return nil }
+                operands.append(operand)
+            }
+        }
+        if let rest {
+            guard let terms = bindings[rest.name] else { return nil }
+            operands += terms
+        }
+        return operands
     }
 
     /// The keys of every term made by replacing one occurrence of `target`

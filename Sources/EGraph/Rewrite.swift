@@ -244,7 +244,7 @@ public struct Rewrite: CustomStringConvertible {
                 (PatternVariable("?operands"), .multiset(outer)), (PatternVariable("?spliced"), .multiset(inner)),
             ]
         } else {
-            let matched = target.flatMap { lhs.aliasedPattern($0) } ?? lhs
+            let matched = target.map { lhs.aliasedPattern($0) ?? .variable($0) } ?? lhs
             left = ProofTerm.instantiating(matched, lookup, signature: signature)
             right = ProofTerm.instantiating(rhs, lookup, signature: signature)
         }

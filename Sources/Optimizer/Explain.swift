@@ -80,10 +80,30 @@ public struct ExplanationPrinter {
     /// A lowered term in the language, or as the e-graph spells it if it
     /// does not read back (it always should; the fallback keeps an
     /// explanation readable rather than failing it).
+    ///
+    /// A term whose written-out form would pass ``inlineLimit`` operations
+    /// (shared subterms repeat when written out, doubling per level) is
+    /// shown with its shared parts as `let`s instead.
     public func render(_ term: Term) -> String {
         guard let raised = try? program.raising([("term", term)]), let output = raised.outputs.first else {
             return term.description
         }
-        return ProgramPrinter.render(raised.expression(for: output.node))
+        var writtenSize: [NodeID: Int] = [:]
+        for node in raised.graph.topologicalOrder(from: [output.node]) {
+            let operands = raised.graph[node].arguments.reduce(0) { $0 + writtenSize[$1]! }
+            writtenSize[node] = min(1 + operands, ExplanationPrinter.inlineLimit + 1)
+        }
+        if writtenSize[output.node]! <= ExplanationPrinter.inlineLimit {
+            return ProgramPrinter.render(raised.expression(for: output.node))
+        }
+        let statements = raised.program().statements.filter {
+            if case .input = $0.kind { return false }
+            return true
+        }
+        return statements.map(ProgramPrinter.render).joined(separator: " ")
     }
+
+    /// The most operations a term is written out with before its shared
+    /// parts become `let`s.
+    public static let inlineLimit = 400
 }

@@ -102,6 +102,33 @@ final class ExplanationTests: XCTestCase {
         }
     }
 
+    /// A rule aimed `:at` a plain variable merges into that variable's class,
+    /// so the step rewrites the variable's term, not the whole left side.
+    func testATargetThatIsAPlainVariableExplains() throws {
+        let rules = try RuleSet(parsing: "t (f ?x ?y) => (h ?y) :at ?x", file: "t.rules")
+        let egraph = checkedEGraph(rules.signature)
+        egraph.recordsExplanations = true
+        try egraph.add("(f a b)")
+        egraph.rebuild()
+        _ = Runner(limits: RunLimits(iterations: 3)).run(rules.rewrites, on: egraph)
+        let explanation = try explain(egraph, rules, "a", "(h b)")
+        XCTAssertEqual(explanation.steps.map(\.reason.description), ["t"])
+    }
+
+    /// A nested application of the same AC operator is spliced by the
+    /// pattern, as instantiation splices it, even where its rest is empty.
+    func testANestedRestThatComesOutEmptyExplains() throws {
+        let rules = try RuleSet(
+            parsing: "(ac + *)\n(unit + 0)\n(unit * 1)\nt (+ ?a ?b ?r...) => (h (+ ?a (+ ?r...)))", file: "t.rules")
+        let egraph = checkedEGraph(rules.signature)
+        egraph.recordsExplanations = true
+        try egraph.add("(+ x y)")
+        egraph.rebuild()
+        _ = Runner(limits: RunLimits(iterations: 2)).run(rules.rewrites, on: egraph)
+        let explanation = try explain(egraph, rules, "(+ x y)", "(h x)")
+        XCTAssertEqual(explanation.steps.map(\.reason.description), ["t"])
+    }
+
     func testTheCheckRejectsForgedSteps() throws {
         let (egraph, rules) = try saturated(["(/ (* x y) y)"])
         let honest = try explain(egraph, rules, "(/ (* x y) y)", "x")

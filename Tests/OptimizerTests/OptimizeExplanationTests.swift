@@ -100,4 +100,28 @@ final class OptimizeExplanationTests: XCTestCase {
         XCTAssertEqual(usage.status, 2, usage.summary)
         XCTAssertTrue(usage.stderr.contains("saturate explain FILE"), usage.stderr)
     }
+
+    /// Terms too deep or too large written out (shared parts doubling per
+    /// level) get a clear error, not a crash or an exponential wait.
+    func testHugeTermsAreRefusedWithAMessage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let deep =
+            "(input x [n])\n(let a0 (exp x))\n" + (1...3_000).map { "(let a\($0) (exp a\($0 - 1)))\n" }.joined()
+            + "(output o (log a3000))\n"
+        let shared =
+            "(input x [n])\n(let a0 x)\n" + (1...30).map { "(let a\($0) (* a\($0 - 1) (log a\($0 - 1))))\n" }.joined()
+            + "(output o a30)\n"
+        for (name, text, message) in [
+            ("deep.eqs", deep, "too deep to explain"), ("shared.eqs", shared, "too large to explain written out"),
+        ] {
+            let path = directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try SaturateProcess.run(["explain", path], timeout: 120)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertFalse(run.crashed || run.timedOut, run.summary)
+            XCTAssertTrue(run.stderr.contains(message), run.summary)
+        }
+    }
 }
