@@ -20,8 +20,11 @@ final class ExplanationTests: XCTestCase {
 
     /// An e-graph recording explanations, saturated with the test rules
     /// after `terms` are added; the rules are returned for checking.
-    func saturated(_ terms: [String], analysis: Bool = false, iterations: Int = 8) throws -> (EGraph, RuleSet) {
-        let rules = try RuleSet(parsing: ExplanationTests.rulesText, file: "explain.rules")
+    func saturated(
+        _ terms: [String], rules text: String = ExplanationTests.rulesText, analysis: Bool = false,
+        iterations: Int = 8
+    ) throws -> (EGraph, RuleSet) {
+        let rules = try RuleSet(parsing: text, file: "explain.rules")
         let egraph = checkedEGraph(rules.signature)
         egraph.recordsExplanations = true
         if analysis { egraph.register(ConstantFolding(prunesConstantClasses: false)) }
@@ -105,12 +108,7 @@ final class ExplanationTests: XCTestCase {
     /// A rule aimed `:at` a plain variable merges into that variable's class,
     /// so the step rewrites the variable's term, not the whole left side.
     func testATargetThatIsAPlainVariableExplains() throws {
-        let rules = try RuleSet(parsing: "t (f ?x ?y) => (h ?y) :at ?x", file: "t.rules")
-        let egraph = checkedEGraph(rules.signature)
-        egraph.recordsExplanations = true
-        try egraph.add("(f a b)")
-        egraph.rebuild()
-        _ = Runner(limits: RunLimits(iterations: 3)).run(rules.rewrites, on: egraph)
+        let (egraph, rules) = try saturated(["(f a b)"], rules: "t (f ?x ?y) => (h ?y) :at ?x", iterations: 3)
         let explanation = try explain(egraph, rules, "a", "(h b)")
         XCTAssertEqual(explanation.steps.map(\.reason.description), ["t"])
     }
@@ -118,13 +116,9 @@ final class ExplanationTests: XCTestCase {
     /// A nested application of the same AC operator is spliced by the
     /// pattern, as instantiation splices it, even where its rest is empty.
     func testANestedRestThatComesOutEmptyExplains() throws {
-        let rules = try RuleSet(
-            parsing: "(ac + *)\n(unit + 0)\n(unit * 1)\nt (+ ?a ?b ?r...) => (h (+ ?a (+ ?r...)))", file: "t.rules")
-        let egraph = checkedEGraph(rules.signature)
-        egraph.recordsExplanations = true
-        try egraph.add("(+ x y)")
-        egraph.rebuild()
-        _ = Runner(limits: RunLimits(iterations: 2)).run(rules.rewrites, on: egraph)
+        let (egraph, rules) = try saturated(
+            ["(+ x y)"], rules: "(ac + *)\n(unit + 0)\n(unit * 1)\nt (+ ?a ?b ?r...) => (h (+ ?a (+ ?r...)))",
+            iterations: 2)
         let explanation = try explain(egraph, rules, "(+ x y)", "(h x)")
         XCTAssertEqual(explanation.steps.map(\.reason.description), ["t"])
     }
