@@ -217,23 +217,7 @@ public final class EGraph {
     /// applications of an AC operator are looked up flattened, as ``add(_:)-(Term)``
     /// stores them.
     public func lookup(_ term: Term) -> ClassID? {
-        let flattened = term.flattenedAC(signature)
-        var ids = [ClassID?](repeating: nil, count: term.nodes.count)
-        for index in term.nodes.indices where flattened.isNeeded[index] {
-            let node = term.nodes[index]
-            var children: [ClassID] = []
-            for operand in flattened.operands[index] {
-                guard let id = ids[operand] else { return nil }
-                children.append(id)
-            }
-            if signature.isAC(node.op), children.count == 1 {
-                ids[index] = find(children[0])
-            } else {
-                guard let id = lookup(ENode(node.op, children, payload: node.payload)) else { return nil }
-                ids[index] = id
-            }
-        }
-        return ids[term.nodes.count - 1]
+        probe(term).map(ClassID.init)
     }
 
     func requireClean(_ action: String, file: StaticString = #file, line: UInt = #line) {

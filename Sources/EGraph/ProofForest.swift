@@ -74,8 +74,6 @@ final class ProofForest {
             previousEdge = edge
             current = next
         }
-        parent[Int(id)] = id
-        parentEdge[Int(id)] = -1
     }
 
     /// The edges from `a` to `b`, each with whether it is walked from its

@@ -181,7 +181,6 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     var phases: [(String, Double)] = []
     let start = Date()
     var clock = start
-    var iterationsDone = 0
     func lap(_ phase: String) {
         phases.append((phase, Date().timeIntervalSince(clock)))
         clock = Date()
@@ -205,14 +204,17 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         var runner = Runner(limits: options.limits, scheduler: options.scheduler)
         var best = Double.infinity
         var quiet = 0
+        // The goal runs before the phase's first iteration and after each.
+        let earlierIterations = joinedRun?.iterations.count ?? 0
+        var goalCalls = 0
         runner.goal = { egraph in
             if let progress = options.progress {
                 progress(
                     OptimizationProgress(
-                        iteration: iterationsDone, nodes: egraph.nodeCount, classes: egraph.classCount,
-                        elapsedSeconds: Date().timeIntervalSince(start)))
+                        iteration: earlierIterations + goalCalls, nodes: egraph.nodeCount,
+                        classes: egraph.classCount, elapsedSeconds: Date().timeIntervalSince(start)))
             }
-            iterationsDone += 1
+            goalCalls += 1
             let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
             if total < best {
                 best = total
@@ -223,8 +225,6 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             return best < StabilityCost.failureUnit && quiet >= options.settleIterations
         }
         let phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
-        // The goal also ran before the phase's first iteration.
-        iterationsDone -= 1
         if var joined = joinedRun {
             joined.iterations += phaseReport.iterations
             joined.stopReason = phaseReport.stopReason
