@@ -45,7 +45,7 @@ final class TensorAnalysisTests: XCTestCase {
 
     func testShapesOfEveryCorpusOutputMatchTheProgram() throws {
         let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/judge/corpus")
+            .appendingPathComponent("Corpus")
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".eqs") }
             .sorted()
         XCTAssertEqual(files.count, 12)
