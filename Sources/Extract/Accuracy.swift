@@ -29,6 +29,19 @@ public struct AccuracyProbe: Sendable {
         case veryNegative = "very_negative"
         /// 1e-18, 1e18, -1e18, repeated.
         case seed
+        /// Logits 2·N(0, 1) with every scalar input (a temperature, a scale)
+        /// at 1e-3: a logit divided by a small temperature overflows `exp`.
+        case smallScalars = "small_scalars"
+        /// Logits 2·N(0, 1) with every scalar input at 1e3: the same for a
+        /// logit multiplied by a large scale.
+        case largeScalars = "large_scalars"
+        /// Logits 2·N(0, 1); masks with their first row (a vector mask: all
+        /// of it) entirely 0, so a masked log-sum-exp is exactly `-inf` there.
+        case maskedRows = "masked_rows"
+        /// Logits holding `-inf` entries, the first row entirely `-inf`.
+        case negativeInfinities = "negative_infinities"
+        /// Logits holding one `+inf` entry per row (a `-inf` logit negated).
+        case positiveInfinities = "positive_infinities"
     }
 
     /// The worst error the judge accepts, in cond bits.
@@ -50,6 +63,21 @@ public struct AccuracyProbe: Sendable {
         public var meanBits: Double
         /// The worst error per input set, in ``InputSet`` order.
         public var maximumBitsBySet: [(set: InputSet, bits: Double)]
+        /// The error of every element of every output on every set, in
+        /// order; `nil` where the element is not scored (a nan truth, or an
+        /// infinite truth from finite inputs, as the judge leaves them).
+        public var elementBits: [Double?]
+
+        /// The elements where the program measured by `before` is correct
+        /// (at most ``AccuracyProbe/acceptableBits``, no nan or inf against
+        /// a finite truth) and this one is not: what "less correct than the
+        /// input" means, as the judge's `regressions.py` counts it.
+        public func regressions(from before: Report) -> Int {
+            zip(before.elementBits, elementBits).count { old, new in
+                guard let old, let new else { return false }
+                return old <= AccuracyProbe.acceptableBits && new > AccuracyProbe.acceptableBits
+            }
+        }
     }
 
     /// The truth of a program on every input set, computed once and scored
@@ -58,6 +86,10 @@ public struct AccuracyProbe: Sendable {
         struct Set: Sendable {
             var set: InputSet
             var inputs: [String: NDArray<Double>]
+            /// Whether an input holds an infinity: only then is an infinite
+            /// truth exact rather than the reference's range exceeded
+            /// (`exp(1e36)`), and scored.
+            var scoresInfiniteTruths: Bool
             /// Per output, per element, the exact value.
             var truths: [[ReferenceFloat]]
             /// Per output, per element, how much the truth moves when every
@@ -99,7 +131,11 @@ public struct AccuracyProbe: Sendable {
                     }
                 }
             }
-            sets.append(Baseline.Set(set: set, inputs: doubles, truths: truths, sensitivities: sensitivities))
+            let hasInfinity = doubles.values.contains { $0.elements.contains { !$0.isFinite } }
+            sets.append(
+                Baseline.Set(
+                    set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths,
+                    sensitivities: sensitivities))
         }
         return Baseline(sets: sets)
     }
@@ -111,16 +147,22 @@ public struct AccuracyProbe: Sendable {
         var total = 0.0
         var scored = 0
         var bySet: [(InputSet, Double)] = []
+        var elementBits: [Double?] = []
         for set in baseline.sets {
             let computed = try program.evaluate(set.inputs).map(\.value.elements)
             var setWorst = 0.0
             for output in set.truths.indices {
                 for element in set.truths[output].indices {
-                    guard
+                    let truth = set.truths[output][element]
+                    guard set.scoresInfiniteTruths || truth.doubleValue.isFinite,
                         let bits = ErrorMeasure.mixedBits(
-                            computed: computed[output][element], exactTruth: set.truths[output][element],
+                            computed: computed[output][element], exactTruth: truth,
                             sensitivity: set.sensitivities[output][element])
-                    else { continue }
+                    else {
+                        elementBits.append(nil)
+                        continue
+                    }
+                    elementBits.append(bits)
                     setWorst = max(setWorst, bits)
                     total += bits
                     scored += 1
@@ -129,7 +171,9 @@ public struct AccuracyProbe: Sendable {
             worst = max(worst, setWorst)
             bySet.append((set.set, setWorst))
         }
-        return Report(maximumBits: worst, meanBits: scored == 0 ? 0 : total / Double(scored), maximumBitsBySet: bySet)
+        return Report(
+            maximumBits: worst, meanBits: scored == 0 ? 0 : total / Double(scored), maximumBitsBySet: bySet,
+            elementBits: elementBits)
     }
 
     /// ``measure(_:against:)`` against the baseline of `truth`.
@@ -145,13 +189,19 @@ public struct AccuracyProbe: Sendable {
         var random = SplitMix64(seed: seed &+ UInt64(InputSet.allCases.firstIndex(of: set)!))
         var doubles: [String: NDArray<Double>] = [:]
         var references: [String: NDArray<ReferenceFloat>] = [:]
+        let masks = AccuracyProbe.maskInputs(of: program)
         for input in program.inputs {
             let shape = input.shape.dims.map { dim -> Int in
                 if case .size(let size) = dim { return size }
                 return dimensionSize
             }
             let count = shape.reduce(1, *)
-            let values = (0..<count).map { index in value(set, index, &random) }
+            let rowLength = shape.last ?? 1
+            let values = (0..<count).map { index in
+                if masks.contains(input.name) { return maskValue(set, index, rowLength: rowLength, &random) }
+                if shape.isEmpty, let scalar = scalarValue(set) { return scalar }
+                return value(set, index, rowLength: rowLength, &random)
+            }
             let array = (try? NDArray(shape: shape, elements: values)) ?? NDArray(scalar: values.first ?? 0)
             doubles[input.name] = array
             references[input.name] = array.map(ReferenceFloat.init)
@@ -159,7 +209,51 @@ public struct AccuracyProbe: Sendable {
         return (doubles, references)
     }
 
-    private func value(_ set: InputSet, _ index: Int, _ random: inout SplitMix64) -> Double {
+    /// The inputs a `where` reads directly as its condition: masks, which
+    /// get 0s and 1s rather than logits.
+    static func maskInputs(of program: TensorProgram) -> Set<String> {
+        var masks: Set<String> = []
+        for node in program.graph.nodes {
+            guard case .apply(.select) = node.kind, let condition = node.arguments.first,
+                case .input(let name) = program.graph[condition].kind
+            else { continue }
+            masks.insert(name)
+        }
+        return masks
+    }
+
+    /// A scalar input's value where the set fixes it: temperatures and
+    /// scales at both extremes, and 1 where logits carry the test.
+    private func scalarValue(_ set: InputSet) -> Double? {
+        switch set {
+        case .smallScalars: return 1e-3
+        case .largeScalars: return 1e3
+        case .maskedRows, .negativeInfinities, .positiveInfinities: return 1
+        default: return nil
+        }
+    }
+
+    /// A mask element: 0 on the first row (all of a vector) in
+    /// ``InputSet/maskedRows``, elsewhere 1 on the first element of each row
+    /// and random 0s and 1s on the rest, so other rows keep some logit.
+    private func maskValue(_ set: InputSet, _ index: Int, rowLength: Int, _ random: inout SplitMix64) -> Double {
+        let isFirstRow = index < rowLength
+        if set == .maskedRows && isFirstRow { return 0 }
+        if index % rowLength == 0 { return 1 }
+        return random.next() & 1 == 0 ? 0 : 1
+    }
+
+    private func value(_ set: InputSet, _ index: Int, rowLength: Int, _ random: inout SplitMix64) -> Double {
+        let column = index % rowLength
+        switch set {
+        case .smallScalars, .largeScalars, .maskedRows: return 2 * random.normal()
+        case .negativeInfinities:
+            // The first row all -inf; other rows -inf in every other column.
+            return index < rowLength || column % 2 == 1 ? -.infinity : 3 * random.normal()
+        case .positiveInfinities:
+            return column == 1 ? .infinity : 3 * random.normal()
+        default: break
+        }
         switch set {
         case .normal: return random.normal()
         case .large1e3: return random.uniform() * 2e3 - 1e3
@@ -167,6 +261,7 @@ public struct AccuracyProbe: Sendable {
         case .mixedTies: return [709.5, 709.5, -709.5, 0, 2.5, 2.5, -40, 40][index % 8]
         case .veryNegative: return -1e4 + 3 * random.normal()
         case .seed: return [1e-18, 1e18, -1e18][index % 3]
+        default: return 0
         }
     }
 }

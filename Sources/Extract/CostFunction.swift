@@ -1,22 +1,24 @@
 import EGraph
 
-/// A cost of e-nodes for extraction (egg's `CostFunction`).
+/// A cost of e-nodes for extraction (egg's `CostFunction`, whose `Cost` is
+/// any `PartialOrd`).
 ///
-/// Laws extraction relies on: the cost is monotone (a node costs more than
-/// each of its children) and depends only on the node and its children's
-/// classes, so the cheapest term of a class is built from the cheapest terms
-/// of its children and bottom-up extraction is exact.
+/// The cost is any `Comparable` value, not one number: the stability cost
+/// compares a set of risks first and a size second, which no `Double` could
+/// pack without one part overflowing into the other.
+///
+/// Laws extraction relies on: a node costs more than each of its children
+/// (so the chosen terms are finite and acyclic), and the cost depends only on
+/// the node, its class and its children's costs.
 public protocol CostFunction {
-    /// The cost of `node`, given the best cost found for each child class.
-    func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double
-}
+    /// What a term costs; lower is better.
+    associatedtype Cost: Comparable
 
-/// Costs as extraction compares them: a NaN cost, which a cost function may
-/// produce from facts it did not expect, is the worst cost rather than a
-/// trap or a value that compares false with everything (egg's extractor
-/// panics on NaN; this one never does).
-enum NormalizedCost {
-    static func normalize(_ cost: Double) -> Double { cost.isNaN ? .infinity : cost }
+    /// The cost of `node` of class `id`, given the best cost found for each
+    /// child class. The class identifies the node within one extraction (a
+    /// class has one chosen node), which a cost that charges shared subterms
+    /// once uses as their identity.
+    func cost(of node: ENode, inClass id: ClassID, childCosts: [Cost], in egraph: EGraph) -> Cost
 }
 
 /// The size of a term: every node costs 1.
@@ -25,7 +27,7 @@ public struct TermSize: CostFunction {
     public init() {}
 
     /// One plus the children's costs.
-    public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
+    public func cost(of node: ENode, inClass id: ClassID, childCosts: [Double], in egraph: EGraph) -> Double {
         childCosts.reduce(1, +)
     }
 }

@@ -3,29 +3,41 @@ import EGraph
 /// Picks, for every e-class, a cheapest node under a cost function, and
 /// builds terms from those choices (egg's `Extractor`).
 ///
-/// The choice is exact for an additive monotone cost: costs are relaxed to a
-/// fixpoint, each class keeping its cheapest node. Ties go to the node that
-/// comes first in its class, whose order is deterministic, never to hash order.
-public struct Extractor {
+/// Costs are relaxed bottom-up to a fixpoint, each class keeping a node only
+/// when it is strictly cheaper than the one it has, which makes the choice
+/// exact for a cost that adds its children's costs (``TermSize``). For a
+/// cost that charges a shared subterm once (``StabilityCost``'s risks, a
+/// union of sets) the choice is greedy: each class minimizes its own cost,
+/// not its contribution to the whole program, as extraction-gym's greedy
+/// DAG extractor does. Ties go to the node that comes first in its class,
+/// whose order is deterministic, never to hash order.
+///
+/// A cost that is not comparable with itself (a `Double` NaN) never wins, so
+/// it counts as the worst cost rather than trapping (egg's extractor panics
+/// on NaN; this one never does).
+public struct Extractor<Function: CostFunction> {
     /// The e-graph extracted from, clean.
     public let egraph: EGraph
-    /// The best cost of each canonical class (`.infinity` when no finite term
+    /// The cost function.
+    public let function: Function
+    /// The best cost of each canonical class (`nil` when no finite term
     /// exists), indexed by class id.
-    public private(set) var bestCost: [Double]
+    public private(set) var bestCost: [Function.Cost?]
     /// The chosen node of each canonical class.
     public private(set) var bestNode: [ENode?]
 
     /// Computes the cheapest node of every class.
     /// - Complexity: O(passes × nodes), the passes bounded by the depth of
     ///   the cheapest terms.
-    public init<Cost: CostFunction>(_ egraph: EGraph, cost: Cost) {
+    public init(_ egraph: EGraph, cost function: Function) {
         self.egraph = egraph
+        self.function = function
         let classes = egraph.classIDs
         let size = (classes.last?.index ?? -1) + 1
-        var bestCost = [Double](repeating: .infinity, count: size)
+        var bestCost = [Function.Cost?](repeating: nil, count: size)
         var bestNode = [ENode?](repeating: nil, count: size)
         var changed = true
-        var childCosts: [Double] = []
+        var childCosts: [Function.Cost] = []
         while changed {
             changed = false
             for id in classes {
@@ -33,21 +45,20 @@ public struct Extractor {
                     childCosts.removeAll(keepingCapacity: true)
                     var complete = true
                     for child in node.children {
-                        let childCost = bestCost[egraph.find(child).index]
-                        if childCost == .infinity {
+                        guard let childCost = bestCost[egraph.find(child).index] else {
                             complete = false
                             break
                         }
                         childCosts.append(childCost)
                     }
                     guard complete else { continue }
-                    let nodeCost = NormalizedCost.normalize(cost.cost(of: node, childCosts: childCosts, in: egraph))
+                    let nodeCost = function.cost(of: node, inClass: id, childCosts: childCosts, in: egraph)
+                    guard nodeCost == nodeCost else { continue }  // not comparable: never chosen
                     // Strictly cheaper only: the first node of equal cost stays.
-                    if nodeCost < bestCost[id.index] {
-                        bestCost[id.index] = nodeCost
-                        bestNode[id.index] = node
-                        changed = true
-                    }
+                    if let current = bestCost[id.index], !(nodeCost < current) { continue }
+                    bestCost[id.index] = nodeCost
+                    bestNode[id.index] = node
+                    changed = true
                 }
             }
         }
@@ -55,11 +66,11 @@ public struct Extractor {
         self.bestNode = bestNode
     }
 
-    /// The cost of the cheapest term of `id`'s class.
-    public func cost(of id: ClassID) -> Double { bestCost[egraph.find(id).index] }
+    /// The cost of the cheapest term of `id`'s class, `nil` when it has none.
+    public func cost(of id: ClassID) -> Function.Cost? { bestCost[egraph.find(id).index] }
 
     /// The costs of the cheapest terms of several classes.
-    public func costs(of ids: [ClassID]) -> [Double] { ids.map(cost(of:)) }
+    public func costs(of ids: [ClassID]) -> [Function.Cost?] { ids.map(cost(of:)) }
 
     /// The cheapest term of each root's class, sharing subterms between them;
     /// `nil` for a class with no finite term.

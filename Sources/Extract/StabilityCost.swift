@@ -1,33 +1,140 @@
 import EGraph
 import TensorOps
 
-/// The numerical-stability cost of tensor e-nodes: an operator cost plus a
-/// penalty for each way the node can fail in binary64, read off its
-/// children's facts (`TensorAnalysis`).
+/// The numerical-stability cost of tensor e-nodes: an operator cost plus the
+/// risks each node takes in binary64, read off its children's facts
+/// (`TensorAnalysis`).
 ///
-/// | penalty | when |
-/// |---|---|
-/// | ``overflow`` | `exp` of something that can exceed log(greatest double) ≈ 709.78 |
-/// | ``zeroDivision`` | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal double) |
-/// | ``infinityTimesZero`` | a product with one operand that can be infinite and another that can be 0 |
-/// | ``infinityMinusInfinity`` | a sum with operands that can be +∞ and −∞ |
-/// | ``cancellation`` | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
+/// | risk | kind | when |
+/// |---|---|---|
+/// | overflow | failure | `exp` of something that can exceed log(greatest double) ≈ 709.78 |
+/// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal double) |
+/// | ∞ · 0 | failure | a product with one operand that can be infinite and another that can be 0 |
+/// | ∞ − ∞ | failure | a sum with operands that can be +∞ and −∞ |
+/// | cancellation | accuracy | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
 ///
-/// A cost is `level · failureUnit + size`. The level counts failure
-/// penalties (the first four rows) along the worst path of the term: a
-/// node's level is its own penalties plus the greatest level among its
-/// children. Summing levels over children instead would charge a shared
-/// subterm once per use, so a form that reuses a risky input (`x / t`) would
-/// lose to one that uses it less, whatever else it risks. The size adds
-/// operator costs and ``cancellation`` penalties over the tree. Both parts
-/// are monotone in the children's costs, so bottom-up extraction is exact;
-/// a stable form wins however long it is, and the shortest stable form wins
-/// among stable ones.
+/// A term's cost (``Value``) is the set of its risky nodes, each counted
+/// once however often the term uses it, and its size. Costs compare the
+/// number of failures first, then the number of cancellations, then the
+/// size: a stable form wins however long it is, removing any one risk lowers
+/// the cost, and the shortest form wins among equally safe ones. Counting
+/// each risky node once, rather than once per use, keeps a form that reuses
+/// a risky input (`x / t` in every term of a tempered softmax) from losing
+/// to one that uses it less while risking more.
 public struct StabilityCost: CostFunction {
     /// The analysis whose facts the penalties read.
     public let analysis: TensorAnalysis
 
-    /// One failure penalty: a cost at or above it means some output can fail.
+    /// What a term costs: its distinct risky nodes and its size.
+    public struct Value: Comparable, Sendable, CustomStringConvertible {
+        /// The classes of the nodes that can fail (overflow, divide by zero,
+        /// ∞ · 0, ∞ − ∞), sorted, each once.
+        public private(set) var failures: [UInt32] = []
+        /// The classes of the sums that can cancel, sorted, each once.
+        public private(set) var cancellations: [UInt32] = []
+        /// The operator costs added over the term as a tree.
+        public private(set) var size: Double = 0
+
+        /// The cost of nothing.
+        public init() {}
+
+        /// Orders by failures, then cancellations, then size.
+        public static func < (a: Value, b: Value) -> Bool {
+            (a.failures.count, a.cancellations.count, a.size) < (b.failures.count, b.cancellations.count, b.size)
+        }
+
+        /// Equal counts and size (which risks they are does not matter to
+        /// the order).
+        public static func == (a: Value, b: Value) -> Bool {
+            (a.failures.count, a.cancellations.count, a.size) == (b.failures.count, b.cancellations.count, b.size)
+        }
+
+        /// Whether some output can fail.
+        public var canFail: Bool { !failures.isEmpty }
+
+        /// One number for reports and thresholds: ``failureUnit`` per
+        /// failure, ``cancellation`` per cancellation, plus the size.
+        public var scalar: Double {
+            Double(failures.count) * StabilityCost.failureUnit + Double(cancellations.count)
+                * StabilityCost.cancellation
+                + size
+        }
+
+        /// `2 failures, 1 cancellation, size 31.5`.
+        public var description: String {
+            "\(failures.count) failure\(failures.count == 1 ? "" : "s"), \(cancellations.count) cancellation"
+                + "\(cancellations.count == 1 ? "" : "s"), size \(size)"
+        }
+
+        /// The cost of several terms together: risks they share count once.
+        public func joined(with other: Value, risks: Bool = true) -> Value {
+            var joined = self
+            if risks {
+                joined.failures = Value.union(failures, other.failures)
+                joined.cancellations = Value.union(cancellations, other.cancellations)
+            }
+            joined.size += other.size
+            return joined
+        }
+
+        /// The cost of several outputs together.
+        public static func total(_ values: [Value]) -> Value {
+            values.reduce(Value()) { $0.joined(with: $1) }
+        }
+
+        fileprivate mutating func add(failure id: UInt32?, cancellation: UInt32?, size: Double) {
+            if let id { failures = Value.union(failures, [id]) }
+            if let cancellation { cancellations = Value.union(cancellations, [cancellation]) }
+            self.size += size
+        }
+
+        /// The union of two sorted arrays, sorted.
+        private static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+            if b.isEmpty { return a }
+            if a.isEmpty { return b }
+            var result: [UInt32] = []
+            result.reserveCapacity(a.count + b.count)
+            var (i, j) = (0, 0)
+            while i < a.count || j < b.count {
+                if j == b.count || (i < a.count && a[i] < b[j]) {
+                    result.append(a[i])
+                    i += 1
+                } else if i == a.count || b[j] < a[i] {
+                    result.append(b[j])
+                    j += 1
+                } else {
+                    result.append(a[i])
+                    i += 1
+                    j += 1
+                }
+            }
+            return result
+        }
+    }
+
+    /// A way a node can go wrong in binary64.
+    public enum Risk: String, Sendable, CaseIterable {
+        /// `exp` can overflow.
+        case overflow = "exp can overflow"
+        /// `inv` or `log` can meet 0.
+        case zeroDivision = "can divide by zero or take the log of 0"
+        /// `∞ · 0` can happen.
+        case infinityTimesZero = "can multiply infinity by zero"
+        /// `∞ − ∞` can happen.
+        case infinityMinusInfinity = "can subtract infinity from infinity"
+        /// Large terms of opposite signs can cancel.
+        case cancellation = "can cancel large terms"
+
+        /// Whether the risk is a failure (`inf` or `nan` from finite
+        /// inputs), rather than a loss of accuracy.
+        public var isFailure: Bool { self != .cancellation }
+
+        /// The risk's weight in ``Value/scalar``.
+        public var penalty: Double { isFailure ? StabilityCost.failureUnit : StabilityCost.cancellation }
+    }
+
+    /// The weight of one failure in ``Value/scalar``: a scalar at or above
+    /// it means some output can fail.
     public static let failureUnit = 1e9
     /// `exp` can overflow.
     public static let overflow = failureUnit
@@ -52,8 +159,25 @@ public struct StabilityCost: CostFunction {
     /// A cost reading `analysis`'s facts.
     public init(analysis: TensorAnalysis) { self.analysis = analysis }
 
-    /// The operator cost plus the penalties; see the type's table.
-    public func cost(of node: ENode, childCosts: [Double], in egraph: EGraph) -> Double {
+    /// The children's risks and sizes joined, the node's own risks and
+    /// operator cost added; see the type's table.
+    public func cost(of node: ENode, inClass id: ClassID, childCosts: [Value], in egraph: EGraph) -> Value {
+        var value = Value()
+        for (index, child) in childCosts.enumerated() {
+            // A fill reads only its first operand's shape, never its value:
+            // an operand that could overflow does not make the fill fail.
+            value = value.joined(with: child, risks: !(index == 0 && node.op == TensorVocabulary.fill))
+        }
+        let risks = ownRisks(of: node, in: egraph)
+        value.add(
+            failure: risks.contains(where: \.isFailure) ? id.rawValue : nil,
+            cancellation: risks.contains(.cancellation) ? id.rawValue : nil,
+            size: StabilityCost.operatorCost(node))
+        return value
+    }
+
+    /// The risks `node` takes itself, its children's aside.
+    public func ownRisks(of node: ENode, in egraph: EGraph) -> [Risk] {
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
         let isShifted =
             node.op == TensorVocabulary.add
@@ -61,19 +185,7 @@ public struct StabilityCost: CostFunction {
                 let facts = analysis.make(node, in: egraph)
                 return facts.shiftedAlong.bits != 0 || facts.isShiftedOverall
             }()
-        let unit = StabilityCost.failureUnit
-        var level = 0.0
-        var size = StabilityCost.operatorCost(node)
-        for (index, cost) in childCosts.enumerated() {
-            let childLevel = (cost / unit).rounded(.down)
-            // A fill reads only its first operand's shape, never its value:
-            // an operand that could overflow does not make the fill fail.
-            if !(index == 0 && node.op == TensorVocabulary.fill) { level = max(level, childLevel) }
-            size += cost - childLevel * unit
-        }
-        let penalty = StabilityCost.penalty(node, children, isShifted: isShifted)
-        let ownLevel = (penalty / unit).rounded(.down)
-        return (level + ownLevel) * unit + size + (penalty - ownLevel * unit)
+        return StabilityCost.risks(node, children, isShifted: isShifted)
     }
 
     /// What evaluating the node costs, roughly in elementary operations:
@@ -88,6 +200,8 @@ public struct StabilityCost: CostFunction {
             return 4
         case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
+        // The maximum and its finiteness guard (abs, lt, where).
+        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll: return 2
         default: return 1  // leaves, literals and the remaining operators
         }
     }
@@ -95,35 +209,40 @@ public struct StabilityCost: CostFunction {
     /// The failure penalties of one node; `isShifted` says the node computes
     /// a max-shifted value.
     static func penalty(_ node: ENode, _ children: [TensorFacts], isShifted: Bool = false) -> Double {
-        var penalty = 0.0
+        risks(node, children, isShifted: isShifted).reduce(0) { $0 + $1.penalty }
+    }
+
+    /// The risks of one node; `isShifted` says the node computes a
+    /// max-shifted value.
+    static func risks(_ node: ENode, _ children: [TensorFacts], isShifted: Bool = false) -> [Risk] {
         switch node.op {
         case TensorVocabulary.exp:
-            if children[0].interval.upper > largestExpArgument { penalty += overflow }
+            if children[0].interval.upper > largestExpArgument { return [.overflow] }
         case TensorVocabulary.inverse, TensorVocabulary.logSymbol:
-            if canReachZero(children[0]) { penalty += zeroDivision }
+            if canReachZero(children[0]) { return [.zeroDivision] }
         case TensorVocabulary.multiply:
             // ∞ · 0 needs two different operands.
             if pairExists(
                 children, { $0.interval.lower == -.infinity || $0.interval.upper == .infinity },
-                {
-                    $0.interval.contains(0) || canReachZero($0)
-                })
+                { $0.interval.contains(0) || canReachZero($0) })
             {
-                penalty += infinityTimesZero
+                return [.infinityTimesZero]
             }
         case TensorVocabulary.add:
+            var risks: [Risk] = []
             if pairExists(children, { $0.interval.upper == .infinity }, { $0.interval.lower == -.infinity }) {
-                penalty += infinityMinusInfinity
+                risks.append(.infinityMinusInfinity)
             }
             if pairExists(children, { $0.interval.upper > largeMagnitude }, { $0.interval.lower < -largeMagnitude }),
                 !isShifted
             {
-                penalty += cancellation
+                risks.append(.cancellation)
             }
+            return risks
         default:
             break
         }
-        return penalty
+        return []
     }
 
     /// Whether two different operands satisfy `first` and `second`: linear,

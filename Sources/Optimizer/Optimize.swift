@@ -71,6 +71,9 @@ public struct OptimizationReport: Sendable {
     /// Why the result was not verified, when verification was asked for but
     /// skipped (a program past ``OptimizeOptions/verificationOperationLimit``).
     public var unverifiedBecause: String?
+    /// The risks the returned program still takes, by output: what the
+    /// command line warns of. Empty when every output is stable.
+    public var remainingRisks: [RemainingRisk] = []
 }
 
 /// An optimized program and how it was found.
@@ -196,13 +199,18 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     lap("rules")
 
     let cost = StabilityCost(analysis: prepared.analysis)
-    let costBefore = Extractor(egraph, cost: cost).costs(of: roots)
+    // Before saturation each class holds the program as written, so what
+    // extraction finds now is the input's cost and its risks.
+    let inputExtractor = Extractor(egraph, cost: cost)
+    let costBefore = inputExtractor.costs(of: roots).map { $0?.scalar ?? .infinity }
+    let inputRisks = RemainingRisk.find(
+        in: inputExtractor, roots: roots, outputs: program.outputs.map(\.name), program: program)
     // Phases run in order, each with its own rules; the saturation report
     // joins their iterations.
     var joinedRun: RunReport?
     for phase in Array(Set(entries.map(\.phase))).sorted() {
         var runner = Runner(limits: options.limits, scheduler: options.scheduler)
-        var best = Double.infinity
+        var best: StabilityCost.Value?
         var quiet = 0
         // The goal runs before the phase's first iteration and after each.
         let earlierIterations = joinedRun?.iterations.count ?? 0
@@ -215,14 +223,15 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
                         classes: egraph.classCount, elapsedSeconds: Date().timeIntervalSince(start)))
             }
             goalCalls += 1
-            let total = Extractor(egraph, cost: cost).costs(of: roots).reduce(0, +)
-            if total < best {
+            let costs = Extractor(egraph, cost: cost).costs(of: roots)
+            let total = costs.contains { $0 == nil } ? nil : StabilityCost.Value.total(costs.map { $0! })
+            if let total, best.map({ total < $0 }) ?? true {
                 best = total
                 quiet = 0
             } else {
                 quiet += 1
             }
-            return best < StabilityCost.failureUnit && quiet >= options.settleIterations
+            return best.map { !$0.canFail } == true && quiet >= options.settleIterations
         }
         let phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
         if var joined = joinedRun {
@@ -256,8 +265,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     }
     lap("extract")
     var report = OptimizationReport(
-        run: run, costBefore: costBefore, costAfter: extractor.costs(of: roots), phaseSeconds: phases)
+        run: run, costBefore: costBefore, costAfter: extractor.costs(of: roots).map { $0?.scalar ?? .infinity },
+        phaseSeconds: phases)
     var returned = optimized
+    report.remainingRisks = RemainingRisk.find(
+        in: extractor, roots: roots, outputs: program.outputs.map(\.name), program: program)
     let saturated =
         options.keepsEGraph || options.recordsExplanations
         ? SaturatedEGraph(
@@ -279,14 +291,16 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         {
             report.accuracyBefore = before
             report.accuracyAfter = after
-            // Worse means past what the judge accepts (8 cond bits) and past
-            // the input: differences of a bit or two are rounding noise, and
-            // the stable form is kept for the inputs the probe did not try.
-            if after.maximumBits > max(before.maximumBits, AccuracyProbe.acceptableBits) {
+            // Worse means wrong (past the judge's 8 cond bits, or nan or inf)
+            // on an element the input computes correctly: elsewhere the
+            // input is no better, and the stable form is kept for the inputs
+            // the probe did not try.
+            if after.regressions(from: before) > 0 {
                 returned = program
                 report.keptInput = true
                 report.accuracyAfter = before
                 report.costAfter = costBefore
+                report.remainingRisks = inputRisks
             }
         }
         lap("verify")
@@ -312,6 +326,21 @@ public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry)
 }
 
 extension OptimizationReport {
+    /// What a user should know without asking for the report, one line
+    /// each: the input was returned unchanged, or an output still risks
+    /// failing (which node, which risk). Cancellations are accuracy risks
+    /// the probe measures, so they warn only when the input was kept.
+    public var warnings: [String] {
+        var lines: [String] = []
+        if keptInput {
+            lines.append(
+                "the program is returned as written (grad expanded): the rewritten one was less accurate on the probe's inputs"
+            )
+        }
+        for risk in remainingRisks where risk.risk.isFailure { lines.append(risk.description) }
+        return lines
+    }
+
     /// The report as lines of text, for `saturate optimize --report`.
     public var text: String {
         var lines: [String] = []
@@ -333,6 +362,7 @@ extension OptimizationReport {
                     accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
         }
         if let unverifiedBecause { lines.append("accuracy: not verified (\(unverifiedBecause))") }
+        for risk in remainingRisks { lines.append("risk: \(risk)") }
         let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
         lines.append(
             "rules applied: "

@@ -70,9 +70,9 @@ indirect enum SampleExpression: CustomStringConvertible {
         switch op {
         case TensorVocabulary.add, TensorVocabulary.multiply:
             (arity, takesAxis) = (nil, false)
-        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll:
+        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
             (arity, takesAxis) = (1, false)
-        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.squeeze:
+        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax, TensorVocabulary.squeeze:
             (arity, takesAxis) = (1, true)
         default:
             // `-`, `/` and `neg` are lowered away when they have their

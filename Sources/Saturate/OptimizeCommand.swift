@@ -14,7 +14,11 @@ import TensorOps
 let optimizeUsage = """
     saturate optimize FILE [--rules FILE]... [--no-default-rules] [--iter-limit N] [--node-limit N]
                            [--time-limit SECONDS] [--report] [--dump-egraph OUT.dot|OUT.json]... [--no-progress]
+                           [--strict] [--no-verify]
       prints the numerically stable program (same inputs and outputs, no grad) to stdout;
+      warns on stderr when an output can still fail (which node, which risk) or the input was kept;
+      --strict exits with status 3 after such a warning;
+      --no-verify skips the accuracy probe that returns the input when the rewrite is less accurate;
       --report prints what the optimizer did to stderr;
       --dump-egraph writes the final e-graph, extracted nodes marked, as Graphviz DOT (.dot)
         or egraph-serialize JSON (.json), by the extension; give it twice for both;
@@ -41,6 +45,7 @@ func runOptimize(_ arguments: [String]) throws {
     var options = OptimizeOptions()
     var file: String?
     var wantsReport = false
+    var isStrict = false
     var showsProgress = true
     var dumps: [(path: String, format: EGraphDumpFormat)] = []
     var reader = ArgumentReader(arguments, usage: optimizeUsage)
@@ -48,6 +53,8 @@ func runOptimize(_ arguments: [String]) throws {
         if try readOptimizationOption(argument, &reader, into: &options) { continue }
         switch argument {
         case "--report": wantsReport = true
+        case "--strict": isStrict = true
+        case "--no-verify": options.verifiesAccuracy = false
         case "--no-progress": showsProgress = false
         case "--dump-egraph":
             let path = try reader.value(of: argument)
@@ -96,6 +103,9 @@ func runOptimize(_ arguments: [String]) throws {
     }
     print(result.program.program(), terminator: "")
     if wantsReport { FileHandle.standardError.write(Data(result.report.text.utf8)) }
+    let warnings = result.report.warnings
+    for warning in warnings { FileHandle.standardError.write(Data("saturate: warning: \(file): \(warning)\n".utf8)) }
+    if isStrict && !warnings.isEmpty { exit(3) }
 }
 
 /// Fails unless `path` names a file that can be created or overwritten: its

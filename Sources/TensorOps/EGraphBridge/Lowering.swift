@@ -61,6 +61,17 @@ extension TensorProgram {
                 case .squeeze:
                     index = term.append(
                         Term.Node(TensorVocabulary.squeeze, operands, payload: .integer((current.axis ?? 0) - rank)))
+                case .select where guardedMaximum(node) != nil:
+                    // A shift written as optimize prints it reads back as the
+                    // same shift, so optimizing an output again changes nothing.
+                    let maximum = graph[guardedMaximum(node)!]
+                    let operand = [position[maximum.arguments[0]]!]
+                    if let axis = maximum.axis {
+                        let payload = Literal.integer(axis - graph[maximum.arguments[0]].shape.rank)
+                        index = term.append(Term.Node(TensorVocabulary.shiftMax, operand, payload: payload))
+                    } else {
+                        index = term.append(Term.Node(TensorVocabulary.shiftMaxAll, operand))
+                    }
                 default:
                     index = term.append(Term.Node(TensorVocabulary.direct[op]!, operands))
                 }
@@ -70,6 +81,20 @@ extension TensorProgram {
         // The root comes last in the order, and its own node after any helper
         // node it needs, so it is the term's last node, as terms require.
         return term
+    }
+
+    /// The `max` node of `(where (lt (abs m) inf) m 0)` with `m` a `max`:
+    /// the raised form of ``TensorVocabulary/shiftMax``.
+    private func guardedMaximum(_ node: NodeID) -> NodeID? {
+        let select = graph[node]
+        guard select.arguments.count == 3, case .constant(0) = graph[select.arguments[2]].kind else { return nil }
+        let (condition, maximum) = (graph[select.arguments[0]], select.arguments[1])
+        guard case .apply(.max) = graph[maximum].kind, case .apply(.less) = condition.kind,
+            case .constant(let bound) = graph[condition.arguments[1]].kind, bound == .infinity,
+            case .apply(.abs) = graph[condition.arguments[0]].kind,
+            graph[condition.arguments[0]].arguments == [maximum]
+        else { return nil }
+        return maximum
     }
 }
 
@@ -149,6 +174,8 @@ extension TensorProgram {
             case TensorVocabulary.max: return try graph.apply(.max, operands, axis: axis)
             case TensorVocabulary.sumAll: return try graph.apply(.sum, operands)
             case TensorVocabulary.maxAll: return try graph.apply(.max, operands)
+            case TensorVocabulary.shiftMax: return try finitePart(of: graph.apply(.max, operands, axis: axis))
+            case TensorVocabulary.shiftMaxAll: return try finitePart(of: graph.apply(.max, operands))
             case TensorVocabulary.squeeze: return try graph.apply(.squeeze, operands, axis: axis)
             default:
                 guard let op = TensorVocabulary.directInverse[node.op], op.arity == operands.count else {
@@ -158,20 +185,23 @@ extension TensorProgram {
             }
         }
 
-        /// The operands of an AC application with directly nested applications
-        /// of the same operator spliced in, and scalar units dropped while
+        /// `(where (lt (abs m) inf) m 0)`: `m` where it is finite, else 0 (nan
+        /// included), spelled with the language's operators so the output
+        /// reads back anywhere.
+        private mutating func finitePart(of maximum: NodeID) throws -> NodeID {
+            let isFinite = try graph.apply(.less, [graph.apply(.abs, [maximum]), graph.constant(.infinity)])
+            return try graph.apply(.select, [isFinite, maximum, graph.constant(0)])
+        }
+
+        /// The operands of an AC application, with scalar units dropped while
         /// another operand remains (a scalar never changes a broadcast).
+        ///
+        /// A nested application of the same operator stays nested: its
+        /// grouping is what extraction chose (`(x - max x) - log S` rather
+        /// than `(x - log S) - max x`, whose first difference cancels), and
+        /// binary64 evaluates the grouping as printed.
         private func flatOperands(of node: Term.Node, _ term: Term) -> [Int] {
-            var operands: [Int] = []
-            var pending = Array(node.children.reversed())
-            while let child = pending.popLast() {
-                let inner = term.nodes[child]
-                if inner.op == node.op, inner.payload == nil, !inner.children.isEmpty {
-                    pending.append(contentsOf: inner.children.reversed())
-                } else {
-                    operands.append(child)
-                }
-            }
+            let operands = node.children
             let unit: Literal = node.op == TensorVocabulary.add ? .number(0) : .number(1)
             let kept = operands.filter { !(term.nodes[$0].op == .literal && term.nodes[$0].payload == unit) }
             return kept.isEmpty ? Array(operands.prefix(1)) : kept

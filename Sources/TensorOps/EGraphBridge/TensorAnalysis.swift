@@ -141,9 +141,9 @@ public final class TensorAnalysis: Analysis {
     private func shape(of node: ENode, _ children: [TensorFacts]) -> Shape {
         let first = children[0].shape
         switch node.op {
-        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
             return .scalar
-        case TensorVocabulary.sum, TensorVocabulary.max:
+        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax:
             guard let axis = TensorAnalysis.axis(node, rank: first.rank) else { return first }
             return first.reducing(axis: axis)
         case TensorVocabulary.squeeze:
@@ -184,14 +184,17 @@ public final class TensorAnalysis: Analysis {
     private static func value(of node: ENode, _ children: [TensorFacts], shape: Shape) -> Double? {
         let values = children.map(\.value)
         // The maximum of a shifted value along its axis is exactly 0.
-        if node.op == TensorVocabulary.max, case .integer(let axis)? = node.payload,
-            children[0].shiftedAlong.contains(fromEnd: -axis)
+        if node.op == TensorVocabulary.max || node.op == TensorVocabulary.shiftMax,
+            case .integer(let axis)? = node.payload, children[0].shiftedAlong.contains(fromEnd: -axis)
         {
             return 0
         }
-        if node.op == TensorVocabulary.maxAll, children[0].isShiftedOverall { return 0 }
+        if node.op == TensorVocabulary.maxAll || node.op == TensorVocabulary.shiftMaxAll, children[0].isShiftedOverall {
+            return 0
+        }
         switch node.op {
         case TensorVocabulary.fill: return values[1]
+        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll: return values[0].map { $0.isFinite ? $0 : 0 }
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze: return values[0]
         case TensorVocabulary.sum, TensorVocabulary.sumAll: return values[0] == 0 ? 0 : nil
         default: break
@@ -280,6 +283,9 @@ public final class TensorAnalysis: Analysis {
             return result
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
+        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll:
+            // 0 where the maximum is not finite: only the facts 0 shares.
+            return first.intersection([.nonnegative, .nonpositive])
         case TensorVocabulary.maximumSymbol:
             let either = first.union(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
             let both = first.intersection(facts[1]).intersection([.negative, .nonpositive])
@@ -374,6 +380,11 @@ public final class TensorAnalysis: Analysis {
             return ValueInterval(Swift.min(0, first.lower * count), Swift.max(0, first.upper * count))
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
+        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll:
+            guard first.lower == -.infinity || first.upper == .infinity else { return first }
+            let greatest = Double.greatestFiniteMagnitude
+            return ValueInterval(
+                Swift.min(Swift.max(first.lower, -greatest), 0), Swift.max(Swift.min(first.upper, greatest), 0))
         case TensorVocabulary.maximumSymbol:
             return ValueInterval(Swift.max(first.lower, bounds[1].lower), Swift.max(first.upper, bounds[1].upper))
         case TensorVocabulary.minimumSymbol:
@@ -396,9 +407,9 @@ public final class TensorAnalysis: Analysis {
     private func constantAxes(of node: ENode, _ children: [TensorFacts], rank: Int) -> AxisSet {
         var axes = AxisSet()
         switch node.op {
-        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
             return .all
-        case TensorVocabulary.sum, TensorVocabulary.max:
+        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax:
             axes = children[0].constantAxes
             if case .integer(let axis)? = node.payload { axes = axes.inserting(fromEnd: -axis) }
             return axes
@@ -429,11 +440,13 @@ public final class TensorAnalysis: Analysis {
     private func relations(of node: ENode, _ children: [TensorFacts], in egraph: EGraph, into facts: inout TensorFacts)
     {
         switch node.op {
-        case TensorVocabulary.max:
+        case TensorVocabulary.max, TensorVocabulary.shiftMax:
+            // The guarded maximum is the maximum wherever the inputs are
+            // finite, which is where the facts of a shift are claimed.
             if case .integer(let axis)? = node.payload {
                 facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: axis)]
             }
-        case TensorVocabulary.maxAll:
+        case TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
             facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: MaximumRelation.overall)]
         case TensorVocabulary.multiply where node.children.count == 2:
             for (index, child) in children.enumerated() where child.value == -1 && child.shape == .scalar {

@@ -24,6 +24,15 @@ public enum TensorVocabulary {
     public static let sumAll = Symbol("sumall")
     /// The maximum of every element, a scalar.
     public static let maxAll = Symbol("maxall")
+    /// The maximum along one axis where it is finite, and 0 where it is
+    /// `±inf` (a row masked entirely to `-inf`, or holding `+inf`): the
+    /// amount a max shift subtracts. Careful hand-written code guards its
+    /// shift so (JAX's `logsumexp` does), since `x - max(x)` is `-inf - -inf`,
+    /// a nan, on a fully masked row. It raises to
+    /// `(where (lt (abs m) inf) m 0)` with `m` the maximum.
+    public static let shiftMax = Symbol("shiftmax")
+    /// ``shiftMax`` over every element, a scalar.
+    public static let shiftMaxAll = Symbol("shiftmaxall")
     /// `squeeze`, whose axis is an attribute.
     public static let squeeze = Symbol("squeeze")
     /// `fill`.
@@ -87,15 +96,15 @@ public enum TensorVocabulary {
         Dictionary(uniqueKeysWithValues: direct.map { ($1, $0) })
     }()
 
-    /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max` and
-    /// `squeeze` take one attribute, their axis from the end.
+    /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max`,
+    /// `shiftmax` and `squeeze` take one attribute, their axis from the end.
     public static let signature: Signature = {
         var signature = Signature()
         signature.declareAC(add)
         signature.declareAC(multiply)
         signature.declareUnit(.number(0), of: add)
         signature.declareUnit(.number(1), of: multiply)
-        for op in [sum, max, squeeze] { signature.declareAttributes(1, of: op) }
+        for op in [sum, max, shiftMax, squeeze] { signature.declareAttributes(1, of: op) }
         return signature
     }()
 
@@ -105,7 +114,7 @@ public enum TensorVocabulary {
     public static let operators: [Symbol: ClosedRange<Int>] = {
         var table: [Symbol: ClosedRange<Int>] = [
             add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
-            maxAll: 1...1, squeeze: 1...1,
+            maxAll: 1...1, shiftMax: 1...1, shiftMaxAll: 1...1, squeeze: 1...1,
         ]
         for (op, symbol) in direct { table[symbol] = op.arity...op.arity }
         return table
