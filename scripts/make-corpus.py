@@ -1,0 +1,823 @@
+#!/usr/bin/env python3
+"""make-corpus.py -- write the generated families of Tests/Corpus in judge format.
+
+Usage: python3 scripts/make-corpus.py [--out DIR] [--list] [--check]
+
+Writes, for every case this script owns, DIR/NAME.eqs (a `;` line saying what
+it is, then the program) and DIR/NAME.json (description, tags, family, roles,
+input sets, and where needed "trust_infinite" and an "oracle"), in the format of
+the judge (../shared/judge/README.md). DIR defaults to Tests/Corpus.
+
+Deterministic: every random value comes from a generator seeded by the case's
+name and the input set's name (sha256), so rerunning rewrites the same bytes.
+A case whose text or input sets changed gets a stale truth cache, which
+`python3 ../shared/judge/judge.py --make-truth -v Tests/Corpus` recomputes.
+The judge's twelve public cases (copied into Tests/Corpus) are never written:
+their names are refused. Files of cases this script wrote earlier (their .json
+says "generator": "scripts/make-corpus.py") that it no longer makes are removed,
+with their truth caches.
+
+--list   print the cases (name, family, input sets) and write nothing.
+--check  write nothing; read each owned case's truth cache and report, per
+         input set, elements whose truth is nan, unresolved, infinite or taken
+         from the oracle; fails (status 1) if a cache is missing or stale, or if
+         an input set has no scored element.
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GENERATOR = "scripts/make-corpus.py"
+PUBLIC = {
+    "seed_softmax_grad", "softmax_div", "logsoftmax_sub", "lse_vec", "softmax2d_last",
+    "softmax_grad_weighted", "logsoftmax_grad_weighted", "xent_vec_grad", "sigmoid_exp_ratio",
+    "softplus_log", "softmax_value_and_grad", "lse2d_axis0",
+}
+INF = math.inf
+
+# =============================================================================
+# Input values
+# =============================================================================
+
+
+def rng_for(case, set_name, role):
+    h = hashlib.sha256(f"make-corpus/{case}/{set_name}/{role}".encode()).hexdigest()
+    return np.random.default_rng(int(h[:16], 16))
+
+
+def fl(a):
+    """Plain Python floats (nested lists), so json writes them exactly."""
+    a = np.asarray(a, dtype=np.float64)
+    return a.tolist()
+
+
+SEED = [1e-18, 1e18, -1e18]
+MIXED_TIES = [709.5, 709.5, -709.5, 0.0, 2.5, 2.5, -40.0, 40.0]
+MIXED_TIES_ROW2 = [2.5, 2.5, -2.5, 0.0, 1e-300, -30.0, 30.0, 30.0]
+Z40 = [40.0, -40.0, 36.5, -36.5, 38.0, -38.0, 20.0, -20.0]
+Z800 = [800.0, -800.0, 745.0, -745.0, 710.0, -710.0, 1000.0, -1000.0]
+TINY = [1e-18, -1e-18, 1e-300, -2.5e-10, 3e-8, -1e-5, 0.0, 5e-324]
+# one +inf, two -inf: softmax is one-hot in the limit, lse is +inf
+INFS = [-INF, 1.0, -0.5, -INF, 2.0, 0.0, INF, 3.0]
+INFS_MAT = [[-INF, 1.0, 2.0, -INF, 0.5],
+            [INF, 1.0, -2.0, 0.0, 3.0],
+            [-INF, -INF, -INF, -INF, -INF],
+            [0.25, -INF, 700.0, -1.0, 710.0]]
+# every (vector) recipe: set name -> (length of the default draw)
+VEC_SIZES = {"normal": 12, "large1e3": 10, "large1e5": 8, "very_negative": 8}
+MAT_SIZES = {"normal": (4, 5), "large1e3": (4, 5), "large1e5": (3, 4), "very_negative": (3, 5),
+             "masked_rows": (4, 5)}
+
+
+def draw(kind, r, shape):
+    if kind == "normal":
+        return r.standard_normal(shape)
+    if kind == "large1e3":
+        return r.uniform(-1e3, 1e3, shape)
+    if kind == "large1e5":
+        return r.uniform(-1e5, 1e5, shape)
+    if kind == "very_negative":
+        return -1e4 + 3.0 * r.standard_normal(shape)
+    raise KeyError(kind)
+
+
+def fit(vals, n):
+    """The fixed list vals, cycled or cut to length n (for fixed-size inputs)."""
+    if n is None:
+        return list(vals)
+    return [vals[i % len(vals)] for i in range(n)]
+
+
+def logits_vec(case, s, role="x", n=None, k=0):
+    """Logits of input set s, a vector; k > 0 gives a different vector for a
+    second / third logits input of the same set (rolled fixed lists)."""
+    fixed = {"seed": SEED, "mixed_ties": MIXED_TIES, "z40": Z40, "z800": Z800, "tiny": TINY,
+             "infs": INFS}
+    if s in fixed:
+        v = fit(fixed[s], n)
+        if k:
+            v = v[::-1] if (k % 2 == 1 and s == "mixed_ties") else list(np.roll(v, k))
+        return fl(v)
+    base = {"temp_0.1": "normal", "temp_0.01": "normal", "temp_small": "normal"}.get(s, s)
+    r = rng_for(case, s, role)
+    return fl(draw(base, r, n if n is not None else VEC_SIZES[base]))
+
+
+def seed_square():
+    return [[SEED[(i + j) % 3] for j in range(3)] for i in range(3)]
+
+
+def logits_mat(case, s, role="X", k=0):
+    if s == "seed":
+        m = seed_square()
+        return fl(np.roll(m, k, axis=1)) if k else fl(m)
+    if s == "mixed_ties":
+        m = [MIXED_TIES, MIXED_TIES_ROW2]
+        return fl(np.roll(m, k, axis=1)) if k else fl(m)
+    if s == "infs":
+        return fl(INFS_MAT)
+    base = {"masked_rows": "normal", "temp_0.1": "normal", "temp_0.01": "normal",
+            "temp_small": "normal"}.get(s, s)
+    r = rng_for(case, s, role)
+    return fl(draw(base, r, MAT_SIZES[base]))
+
+
+def weights_like(case, s, role, shape):
+    return fl(rng_for(case, s, role).standard_normal(shape))
+
+
+def soft_targets_like(case, s, role, shape):
+    """Nonnegative, summing to 1 along the last axis."""
+    g = rng_for(case, s, role).exponential(1.0, shape)
+    return fl(g / g.sum(axis=-1, keepdims=True))
+
+
+def binary_like(case, s, role, shape):
+    return fl(rng_for(case, s, role).integers(0, 2, shape).astype(float))
+
+
+def mask_like(case, s, role, shape):
+    """0/1 mask with about a third masked; every row keeps one element, except
+    in the set masked_rows, where rows 1 and 3 are fully masked."""
+    r = rng_for(case, s, role)
+    m = (r.uniform(0, 1, shape) > 0.35).astype(float)
+    for i in range(shape[0]):
+        if not m[i].any():
+            m[i, r.integers(0, shape[1])] = 1.0
+    if s == "masked_rows":
+        m[1, :] = 0.0
+        m[3, :] = 0.0
+    return fl(m)
+
+
+TEMPS = {"normal": 1.0, "temp_0.1": 0.1, "temp_0.01": 0.01, "temp_small": 1e-3}
+
+# =============================================================================
+# Cases
+# =============================================================================
+
+CASES = []
+
+STD_SETS = ["normal", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative"]
+TEMP_SETS = ["normal", "temp_0.1", "temp_0.01", "temp_small", "large1e3", "large1e5", "seed", "mixed_ties",
+             "very_negative"]
+SIG_SETS = ["normal", "z40", "z800", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative"]
+
+
+def case(name, family, desc, program, sets, tags=(), oracle=None, trust_infinite=False, kind="vec", roles=None):
+    assert name not in PUBLIC, name
+    assert not any(c["name"] == name for c in CASES), name
+    CASES.append({"name": name, "family": family, "description": desc, "program": program.strip() + "\n",
+                  "sets": sets, "tags": list(tags), "oracle": oracle, "trust_infinite": trust_infinite,
+                  "kind": kind, "roles": roles or {}})
+
+
+# ---- input-set builders ----------------------------------------------------------
+
+
+def vec_sets(names, logits=("x",), weights=(), soft=(), binary=(), temp=None, n=None, neg_infs=False):
+    """Input sets for vector programs: each name in `logits` gets logits of the
+    set (the 2nd, 3rd differently), `weights` N(0, 1), `soft` soft targets,
+    `binary` 0/1 targets, `temp` the set's temperature (a scalar input).
+    neg_infs negates the set infs (one -inf and two +inf, for softmin)."""
+    def build(cname):
+        out = []
+        for s in names:
+            vals = {}
+            for k, nm in enumerate(logits):
+                vals[nm] = logits_vec(cname, s, nm, n=n, k=k)
+                if s == "infs" and neg_infs:
+                    vals[nm] = fl(-np.array(vals[nm]))
+            shape = (len(vals[logits[0]]),)
+            for nm in weights:
+                vals[nm] = weights_like(cname, s, nm, shape)
+            for nm in soft:
+                vals[nm] = soft_targets_like(cname, s, nm, shape)
+            for nm in binary:
+                vals[nm] = binary_like(cname, s, nm, shape)
+            if temp:
+                vals[temp] = TEMPS.get(s, 1.0)
+            out.append({"name": s, "values": vals})
+        return out
+    return build
+
+
+def mat_sets(names, logits=("X",), weights=(), soft=(), mask=None, temp=None, extra=None, neg_infs=False):
+    def build(cname):
+        out = []
+        for s in names:
+            vals = {}
+            for k, nm in enumerate(logits):
+                vals[nm] = logits_mat(cname, s, nm, k=k)
+                if s == "infs" and neg_infs:
+                    vals[nm] = fl(-np.array(vals[nm]))
+            shape = np.shape(vals[logits[0]])
+            for nm in weights:
+                vals[nm] = weights_like(cname, s, nm, shape)
+            for nm in soft:
+                vals[nm] = soft_targets_like(cname, s, nm, shape)
+            if mask:
+                vals[mask] = mask_like(cname, s, mask, shape)
+            if temp:
+                vals[temp] = TEMPS.get(s, 1.0)
+            if extra:
+                vals.update(extra(cname, s, shape))
+            out.append({"name": s, "values": vals})
+        return out
+    return build
+
+
+SOFTMAX = "(/ (exp {x}) (sum (exp {x}) {ax}))"
+
+
+def sm(x, ax=-1):
+    return SOFTMAX.format(x=x, ax=ax)
+
+
+def lse(x, ax=-1):
+    return f"(log (sum (exp {x}) {ax}))"
+
+
+# ---- temperatures ------------------------------------------------------------------
+
+XT = "(input x [n])\n(input t [])\n"
+case("temp_softmax_t", "temperatures", "softmax of x/t with an input temperature t",
+     XT + f"(output s {sm('(/ x t)')})", vec_sets(TEMP_SETS, temp="t"), ["softmax", "temperature"])
+case("temp_logsoftmax_t", "temperatures", "log-softmax x/t - log(sum(exp(x/t))) with an input temperature t",
+     XT + "(let z (/ x t))\n(output l (- z (log (sum (exp z) -1))))", vec_sets(TEMP_SETS, temp="t"),
+     ["logsoftmax", "temperature"])
+case("temp_lse_t", "temperatures", "log-sum-exp of x/t with an input temperature t",
+     XT + f"(output z {lse('(/ x t)')})", vec_sets(TEMP_SETS, temp="t"), ["lse", "temperature"])
+case("temp_smoothmax_t", "temperatures", "smooth maximum t*log(sum(exp(x/t))) (tends to max x as t -> 0)",
+     XT + f"(output m (* t {lse('(/ x t)')}))", vec_sets(TEMP_SETS, temp="t"), ["lse", "temperature"])
+case("temp_softmax_t_grad_x", "temperatures", "VJP of softmax(x/t) by x: grad of sum(w*softmax(x/t))",
+     XT + "(input w [n])\n" + f"(output g (grad (sum (* w {sm('(/ x t)')})) x))",
+     vec_sets(TEMP_SETS, weights=("w",), temp="t"), ["softmax", "temperature", "grad"])
+case("temp_softmax_t_grad_t", "temperatures", "gradient by the temperature t of sum(w*softmax(x/t))",
+     XT + "(input w [n])\n" + f"(output g (grad (sum (* w {sm('(/ x t)')})) t))",
+     vec_sets(TEMP_SETS, weights=("w",), temp="t"), ["softmax", "temperature", "grad"])
+case("temp_lse_t_grad_t", "temperatures", "gradient by t of log(sum(exp(x/t))) (= -sum(softmax(x/t)*x)/t^2)",
+     XT + f"(output g (grad {lse('(/ x t)')} t))", vec_sets(TEMP_SETS, temp="t"),
+     ["lse", "temperature", "grad"])
+case("temp_logsoftmax_t_grad_x", "temperatures", "VJP of log-softmax(x/t) by x: grad of sum(w*(x/t - lse(x/t)))",
+     XT + "(input w [n])\n(let z (/ x t))\n(output g (grad (sum (* w (- z (log (sum (exp z) -1))))) x))",
+     vec_sets(TEMP_SETS, weights=("w",), temp="t"), ["logsoftmax", "temperature", "grad"])
+case("temp_smoothmax_t_grad2_t", "temperatures",
+     "second order: grad by t of grad by t of the smooth maximum t*log(sum(exp(x/t)))",
+     XT + f"(let m (* t {lse('(/ x t)')}))\n(output h (grad (grad m t) t))", vec_sets(TEMP_SETS, temp="t"),
+     ["lse", "temperature", "grad2"])
+case("temp_softmax2d_t", "temperatures", "row softmax of X/t, a matrix, with an input temperature t",
+     "(input X [m n])\n(input t [])\n" + f"(output s {sm('(/ X t)')})", mat_sets(TEMP_SETS, temp="t"),
+     ["softmax", "temperature", "2d"], kind="mat")
+case("temp_const_softmax_div001", "temperatures", "softmax at the constant temperature 0.01: exp(x/0.01)/sum",
+     "(input x [n])\n" + f"(output s {sm('(/ x 0.01)')})", vec_sets(STD_SETS), ["softmax", "temperature"])
+case("temp_const_softmax_mul10", "temperatures", "softmax of x*10 (temperature 0.1 as a scale)",
+     "(input x [n])\n" + f"(output s {sm('(* x 10)')})", vec_sets(STD_SETS), ["softmax", "temperature"])
+case("temp_const_lse_div001", "temperatures", "0.01*log(sum(exp(x/0.01))): smooth max at temperature 0.01",
+     "(input x [n])\n" + f"(output m (* 0.01 {lse('(/ x 0.01)')}))", vec_sets(STD_SETS),
+     ["lse", "temperature"])
+case("temp_const_logsoftmax_mul10_grad", "temperatures", "VJP of log-softmax(10*x): grad of sum(w*(10x - lse(10x)))",
+     "(input x [n])\n(input w [n])\n(let z (* 10 x))\n(output g (grad (sum (* w (- z (log (sum (exp z) -1))))) x))",
+     vec_sets(STD_SETS, weights=("w",)), ["logsoftmax", "temperature", "grad"])
+
+# ---- scales and biases -------------------------------------------------------------
+
+
+def affine_extra(cname, s, shape):
+    r = rng_for(cname, s, "ab")
+    a = {"large1e5": 3.0, "seed": 1.0}.get(s, float(np.round(r.uniform(0.5, 4.0), 3)))
+    if s == "very_negative":
+        a = 2.5
+    return {"a": a, "b": fl(r.standard_normal(shape[-1]) * 2.0)}
+
+
+AB = "(input X [m n])\n(input a [])\n(input b [n])\n(let Z (+ (* a X) b))\n"
+AFF_SETS = ["normal", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative"]
+case("affine_softmax_rows", "scales-biases", "row softmax (axis -1) of affine logits a*X + b",
+     AB + f"(output s {sm('Z', -1)})", mat_sets(AFF_SETS, extra=affine_extra), ["softmax", "affine", "2d"],
+     kind="mat")
+case("affine_softmax_cols", "scales-biases", "column softmax (axis 0) of affine logits a*X + b",
+     AB + f"(output s {sm('Z', 0)})", mat_sets(AFF_SETS, extra=affine_extra), ["softmax", "affine", "2d"],
+     kind="mat")
+case("affine_lse_rows", "scales-biases", "row log-sum-exp of affine logits a*X + b",
+     AB + f"(output z {lse('Z', -1)})", mat_sets(AFF_SETS, extra=affine_extra), ["lse", "affine", "2d"],
+     kind="mat")
+case("affine_logsoftmax_cols_grad_b", "scales-biases",
+     "gradient by the bias b of sum(W * column log-softmax(a*X + b))",
+     AB + "(input W [m n])\n(output g (grad (sum (* W (- Z (log (sum (exp Z) 0))))) b))",
+     mat_sets(AFF_SETS, weights=("W",), extra=affine_extra), ["logsoftmax", "affine", "2d", "grad"], kind="mat")
+case("affine_softmax_rows_grad_a", "scales-biases", "gradient by the scale a of sum(W * row softmax(a*X + b))",
+     AB + "(input W [m n])\n" + f"(output g (grad (sum (* W {sm('Z', -1)})) a))",
+     mat_sets(AFF_SETS, weights=("W",), extra=affine_extra), ["softmax", "affine", "2d", "grad"], kind="mat")
+
+# ---- sigmoid -----------------------------------------------------------------------
+
+SIG_R = "(/ 1 (+ 1 (exp (neg {z}))))"
+
+
+def sig_r(z):
+    return SIG_R.format(z=z)
+
+
+NEG_SOFTPLUS = "(input z [n])\n(output {o} (neg (softplus z)))"
+case("sigmoid_recip", "sigmoid", "sigmoid written 1/(1+exp(-z))",
+     "(input z [n])\n" + f"(output s {sig_r('z')})", vec_sets(SIG_SETS, logits=("z",)), ["sigmoid"])
+case("sigmoid_recip_grad", "sigmoid", "VJP of sigmoid written 1/(1+exp(-z)): grad of sum(w*s)",
+     "(input z [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {sig_r('z')})) z))",
+     vec_sets(SIG_SETS, logits=("z",), weights=("w",)), ["sigmoid", "grad"])
+case("sigmoid_ratio_grad", "sigmoid", "VJP of sigmoid written exp(z)/(1+exp(z))",
+     "(input z [n])\n(input w [n])\n(output g (grad (sum (* w (/ (exp z) (+ 1 (exp z))))) z))",
+     vec_sets(SIG_SETS, logits=("z",), weights=("w",)), ["sigmoid", "grad"])
+case("sigmoid_op_grad", "sigmoid", "VJP of the sigmoid operator: grad of sum(w*sigmoid(z))",
+     "(input z [n])\n(input w [n])\n(output g (grad (sum (* w (sigmoid z))) z))",
+     vec_sets(SIG_SETS, logits=("z",), weights=("w",)), ["sigmoid", "grad"])
+case("sigmoid_deriv_exp", "sigmoid", "sigmoid's derivative by hand: exp(-x)*s^2 with s = 1/(1+exp(-x))",
+     "(input x [n])\n" + f"(let s {sig_r('x')})\n(output d (* (exp (neg x)) (* s s)))",
+     vec_sets(SIG_SETS), ["sigmoid", "derivative"])
+case("sigmoid_deriv_exp_pow", "sigmoid", "sigmoid's derivative by hand: exp(-x)*pow(sigmoid(x), 2)",
+     "(input x [n])\n(output d (* (exp (neg x)) (pow (sigmoid x) 2)))", vec_sets(SIG_SETS),
+     ["sigmoid", "derivative"])
+case("sigmoid_deriv_prod", "sigmoid", "sigmoid's derivative by hand: s*(1-s) with s = 1/(1+exp(-x))",
+     "(input x [n])\n" + f"(let s {sig_r('x')})\n(output d (* s (- 1 s)))", vec_sets(SIG_SETS),
+     ["sigmoid", "derivative"])
+case("sigmoid_deriv_prod_op", "sigmoid", "sigmoid's derivative by hand: sigmoid(x)*(1-sigmoid(x))",
+     "(input x [n])\n(output d (* (sigmoid x) (- 1 (sigmoid x))))", vec_sets(SIG_SETS),
+     ["sigmoid", "derivative"])
+case("sigmoid_log_recip", "sigmoid", "log-sigmoid written log(1/(1+exp(-z)))",
+     "(input z [n])\n" + f"(output l (log {sig_r('z')}))", vec_sets(SIG_SETS, logits=("z",)),
+     ["sigmoid", "log"])
+case("sigmoid_log_op", "sigmoid", "log-sigmoid written log(sigmoid(z))",
+     "(input z [n])\n(output l (log (sigmoid z)))", vec_sets(SIG_SETS, logits=("z",)), ["sigmoid", "log"],
+     oracle="(input z [n])\n(output l (neg (softplus (neg z))))")
+case("sigmoid_log1m_op", "sigmoid", "log(1 - sigmoid(z)) (= -softplus(z), the oracle where 1-sigmoid is absorbed)",
+     "(input z [n])\n(output l (log (- 1 (sigmoid z))))", vec_sets(SIG_SETS, logits=("z",)),
+     ["sigmoid", "log"], oracle=NEG_SOFTPLUS.format(o="l"))
+case("sigmoid_log1m_recip", "sigmoid", "log(1 - 1/(1+exp(-z))) (= -softplus(z))",
+     "(input z [n])\n" + f"(output l (log (- 1 {sig_r('z')})))", vec_sets(SIG_SETS, logits=("z",)),
+     ["sigmoid", "log"], oracle=NEG_SOFTPLUS.format(o="l"))
+case("sigmoid_log_recip_grad", "sigmoid", "gradient of sum(log(1/(1+exp(-z)))) (= 1 - sigmoid(z))",
+     "(input z [n])\n" + f"(output g (grad (sum (log {sig_r('z')})) z))", vec_sets(SIG_SETS, logits=("z",)),
+     ["sigmoid", "log", "grad"])
+case("sigmoid_recip_grad2", "sigmoid",
+     "second order: grad of sum(w * grad(sum(1/(1+exp(-z))), z)) by z (w * sigmoid'')",
+     "(input z [n])\n(input w [n])\n" + f"(output h (grad (sum (* w (grad (sum {sig_r('z')}) z))) z))",
+     vec_sets(SIG_SETS, logits=("z",), weights=("w",)), ["sigmoid", "grad2"])
+
+# ---- softplus ----------------------------------------------------------------------
+
+case("softplus_log1p_exp", "softplus", "softplus written log1p(exp(x))",
+     "(input x [n])\n(output p (log1p (exp x)))", vec_sets(SIG_SETS), ["softplus"])
+case("softplus_log1p_exp_grad", "softplus", "VJP of log1p(exp(x)): grad of sum(w*log1p(exp x))",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (log1p (exp x)))) x))",
+     vec_sets(SIG_SETS, weights=("w",)), ["softplus", "grad"])
+case("softplus_log_grad", "softplus", "gradient of sum(log(1+exp(x))) (= sigmoid(x))",
+     "(input x [n])\n(output g (grad (sum (log (+ 1 (exp x)))) x))", vec_sets(SIG_SETS),
+     ["softplus", "grad"])
+case("softplus_op_grad", "softplus", "VJP of the softplus operator: grad of sum(w*softplus(x))",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (softplus x))) x))",
+     vec_sets(SIG_SETS, weights=("w",)), ["softplus", "grad"])
+case("softplus_neg_log", "softplus", "softplus(-x) written log(1+exp(-x))",
+     "(input x [n])\n(output p (log (+ 1 (exp (neg x)))))", vec_sets(SIG_SETS), ["softplus"])
+case("softplus_neg_op_grad", "softplus", "softplus(-x) by the operator, value and gradient of its sum",
+     "(input x [n])\n(let p (softplus (neg x)))\n(output p p)\n(output g (grad (sum p) x))",
+     vec_sets(SIG_SETS), ["softplus", "grad"])
+case("softplus_neg_deriv_hand", "softplus", "derivative of log(1+exp(-x)) by hand: -exp(-x)/(1+exp(-x))",
+     "(input x [n])\n(output d (neg (/ (exp (neg x)) (+ 1 (exp (neg x))))))", vec_sets(SIG_SETS),
+     ["softplus", "derivative"])
+case("softplus_log_grad2", "softplus", "second order: grad of sum(w * grad(sum(log(1+exp x)), x)) by x",
+     "(input x [n])\n(input w [n])\n(output h (grad (sum (* w (grad (sum (log (+ 1 (exp x)))) x))) x))",
+     vec_sets(SIG_SETS, weights=("w",)), ["softplus", "grad2"])
+
+# ---- binary cross-entropy -------------------------------------------------------------
+
+BCE_SETS = ["normal", "soft_targets", "z40", "z800", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative"]
+
+
+def bce_sets(n=None):
+    def build(cname):
+        out = []
+        for s in BCE_SETS:
+            base = "normal" if s == "soft_targets" else s
+            if base == "normal":
+                z = fl(3.0 * rng_for(cname, s, "z").standard_normal(n or 10))
+            else:
+                z = logits_vec(cname, base, "z", n=n)
+            if s == "soft_targets":
+                y = fl(rng_for(cname, s, "y").uniform(0, 1, len(z)))
+            elif s in ("z40", "z800"):
+                y = fit([1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0], len(z))
+            elif s == "seed":
+                y = fit([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0], len(z))
+            else:
+                y = binary_like(cname, s, "y", (len(z),))
+            out.append({"name": s, "values": {"z": z, "y": y}})
+        return out
+    return build
+
+
+def bce(p):
+    return f"(neg (sum (+ (* y (log {p})) (* (- 1 y) (log (- 1 {p}))))))"
+
+
+BCE_ORACLE = "(input z [n])\n(input y [n])\n(output loss (sum (- (softplus z) (* y z))))"
+BCE_GRAD_ORACLE = "(input z [n])\n(input y [n])\n(output g (- (sigmoid z) y))"
+ZY = "(input z [n])\n(input y [n])\n"
+ZY8 = "(input z [8])\n(input y [8])\n"
+case("bce_sigmoid_sum", "bce", "binary cross-entropy -(y log p + (1-y) log(1-p)), p = sigmoid(z), summed",
+     ZY + f"(let p (sigmoid z))\n(output loss {bce('p')})", bce_sets(), ["bce", "sigmoid"], oracle=BCE_ORACLE)
+case("bce_recip_sum", "bce", "binary cross-entropy with p = 1/(1+exp(-z)), summed",
+     ZY + f"(let p {sig_r('z')})\n(output loss {bce('p')})", bce_sets(), ["bce", "sigmoid"], oracle=BCE_ORACLE)
+case("bce_sigmoid_mean", "bce", "binary cross-entropy through sigmoid, mean over 8 (sum / 8: no mean operator)",
+     ZY8 + f"(let p (sigmoid z))\n(output loss (/ {bce('p')} 8))", bce_sets(8), ["bce", "sigmoid", "mean"],
+     oracle=ZY8 + "(output loss (/ (sum (- (softplus z) (* y z))) 8))")
+case("bce_recip_mean", "bce", "binary cross-entropy through 1/(1+exp(-z)), mean over 8 (sum / 8)",
+     ZY8 + f"(let p {sig_r('z')})\n(output loss (/ {bce('p')} 8))", bce_sets(8), ["bce", "sigmoid", "mean"],
+     oracle=ZY8 + "(output loss (/ (sum (- (softplus z) (* y z))) 8))")
+case("bce_sigmoid_grad", "bce", "gradient by z of the summed BCE through sigmoid (= sigmoid(z) - y)",
+     ZY + f"(let p (sigmoid z))\n(output g (grad {bce('p')} z))", bce_sets(), ["bce", "sigmoid", "grad"],
+     oracle=BCE_GRAD_ORACLE)
+case("bce_recip_grad", "bce", "gradient by z of the summed BCE through 1/(1+exp(-z)) (= sigmoid(z) - y)",
+     ZY + f"(let p {sig_r('z')})\n(output g (grad {bce('p')} z))", bce_sets(), ["bce", "sigmoid", "grad"],
+     oracle=BCE_GRAD_ORACLE)
+case("bce_recip_mean_grad", "bce", "gradient of the mean BCE through 1/(1+exp(-z)) (= (sigmoid(z) - y)/8)",
+     ZY8 + f"(let p {sig_r('z')})\n(output g (grad (/ {bce('p')} 8) z))", bce_sets(8),
+     ["bce", "sigmoid", "mean", "grad"], oracle=ZY8 + "(output g (/ (- (sigmoid z) y) 8))")
+case("bce_sigmoid_elementwise", "bce", "per-element binary cross-entropy through sigmoid, and its loss sum's gradient",
+     ZY + "(let p (sigmoid z))\n(let l (neg (+ (* y (log p)) (* (- 1 y) (log (- 1 p))))))\n"
+     "(output l l)\n(output g (grad (sum l) z))", bce_sets(), ["bce", "sigmoid", "grad"],
+     oracle=ZY + "(output l (- (softplus z) (* y z)))\n(output g (- (sigmoid z) y))")
+
+# ---- masked rows and infinite logits --------------------------------------------------
+
+MASK_SETS = ["normal", "masked_rows", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative", "infs"]
+XM = "(input X [m n])\n(input M [m n])\n"
+LMASK = "(let L (where M X (fill X -inf)))\n"
+LBIG = "(let L (where M X (fill X -1e30)))\n"
+ONEHOT = "where a row holds one +inf the softmax is one-hot (the oracle: 1 there)"
+case("mask_lse_rows", "masked", "row log-sum-exp of masked logits where(M, X, -inf); fully masked rows give -inf",
+     XM + LMASK + f"(output z {lse('L', -1)})", mat_sets(MASK_SETS, mask="M"), ["mask", "lse", "2d"],
+     trust_infinite=True, kind="mat")
+case("mask_lse_cols", "masked", "column log-sum-exp of masked logits where(M, X, -inf)",
+     XM + LMASK + f"(output z {lse('L', 0)})", mat_sets(MASK_SETS, mask="M"), ["mask", "lse", "2d"],
+     trust_infinite=True, kind="mat")
+case("mask_softmax_rows", "masked", "row softmax of masked logits where(M, X, -inf) (fully masked rows: 0/0); "
+     + ONEHOT, XM + LMASK + f"(output s {sm('L', -1)})", mat_sets(MASK_SETS, mask="M"), ["mask", "softmax", "2d"],
+     trust_infinite=True, kind="mat", oracle=XM + LMASK + f"(output s (where (eq L inf) 1 {sm('L', -1)}))")
+case("mask_softmax_cols", "masked", "column softmax of masked logits where(M, X, -inf); " + ONEHOT,
+     XM + LMASK + f"(output s {sm('L', 0)})", mat_sets(MASK_SETS, mask="M"), ["mask", "softmax", "2d"],
+     trust_infinite=True, kind="mat", oracle=XM + LMASK + f"(output s (where (eq L inf) 1 {sm('L', 0)}))")
+case("mask_logsoftmax_rows", "masked", "row log-softmax L - log(sum(exp L)) of masked logits (masked entries -inf); "
+     "at a single +inf the limit is 0 (the oracle)",
+     XM + LMASK + f"(output l (- L {lse('L', -1)}))", mat_sets(MASK_SETS, mask="M"),
+     ["mask", "logsoftmax", "2d"], trust_infinite=True, kind="mat",
+     oracle=XM + LMASK + f"(output l (where (eq L inf) 0 (- L {lse('L', -1)})))")
+case("mask_softmax_rows_grad", "masked", "gradient by X of sum(W * row softmax(where(M, X, -inf)))",
+     XM + "(input W [m n])\n" + LMASK + f"(output g (grad (sum (* W {sm('L', -1)})) X))",
+     mat_sets(MASK_SETS[:-1], mask="M", weights=("W",)), ["mask", "softmax", "2d", "grad"],
+     trust_infinite=True, kind="mat")
+case("mask_logsoftmax_rows_grad", "masked", "gradient by X of sum(W * row log-softmax(where(M, X, -inf)))",
+     XM + "(input W [m n])\n" + LMASK + f"(output g (grad (sum (* W (- L {lse('L', -1)}))) X))",
+     mat_sets(MASK_SETS[:-1], mask="M", weights=("W",)), ["mask", "logsoftmax", "2d", "grad"],
+     trust_infinite=True, kind="mat")
+case("mask_neg1e30_softmax_rows", "masked", "row softmax of where(M, X, -1e30): fully masked rows are uniform",
+     XM + LBIG + f"(output s {sm('L', -1)})", mat_sets(MASK_SETS, mask="M"), ["mask", "softmax", "2d"],
+     kind="mat", oracle=XM + LBIG + f"(output s (where (eq L inf) 1 {sm('L', -1)}))")
+case("mask_neg1e30_lse_rows", "masked", "row log-sum-exp of where(M, X, -1e30) (fully masked: -1e30 + log n)",
+     XM + LBIG + f"(output z {lse('L', -1)})", mat_sets(MASK_SETS, mask="M"), ["mask", "lse", "2d"], kind="mat")
+case("mask_neg1e30_logsoftmax_rows_grad", "masked",
+     "gradient by X of sum(W * row log-softmax(where(M, X, -1e30)))",
+     XM + "(input W [m n])\n" + LBIG + f"(output g (grad (sum (* W (- L {lse('L', -1)}))) X))",
+     mat_sets(MASK_SETS[:-1], mask="M", weights=("W",)), ["mask", "logsoftmax", "2d", "grad"], kind="mat")
+case("mask_additive_softmax_rows", "masked",
+     "row softmax of additively masked logits X + (1-M)*(-1e30) (no fully masked row: there the truth is "
+     "softmax(X), which no binary64 program sees)",
+     XM + f"(let L (+ X (* (- 1 M) -1e30)))\n(output s {sm('L', -1)})",
+     mat_sets([s for s in MASK_SETS if s not in ("masked_rows", "infs")], mask="M"),
+     ["mask", "softmax", "2d"], kind="mat")
+case("mask_infs_lse_rows", "masked", "row log-sum-exp of logits holding +inf and -inf (a row of -inf: -inf)",
+     "(input X [m n])\n" + f"(output z {lse('X', -1)})", mat_sets(STD_SETS + ["infs"]), ["inf", "lse", "2d"],
+     trust_infinite=True, kind="mat")
+case("mask_infs_softmax_rows", "masked", "row softmax of logits holding +inf and -inf; " + ONEHOT,
+     "(input X [m n])\n" + f"(output s {sm('X', -1)})", mat_sets(STD_SETS + ["infs"]), ["inf", "softmax", "2d"],
+     kind="mat", oracle="(input X [m n])\n" + f"(output s (where (eq X inf) 1 {sm('X', -1)}))")
+case("mask_infs_logsoftmax_vec", "masked", "log-softmax of a vector holding +inf and -inf (at the +inf: 0)",
+     "(input x [n])\n" + f"(output l (- x {lse('x')}))", vec_sets(STD_SETS + ["infs"]), ["inf", "logsoftmax"],
+     oracle="(input x [n])\n" + f"(output l (where (eq x inf) 0 (- x {lse('x')})))")
+
+# ---- softmin -----------------------------------------------------------------------
+
+SMIN = "(/ (exp (neg {x})) (sum (exp (neg {x})) {ax}))"
+ONEHOT_MIN = "where a row holds one -inf the softmin is one-hot (the oracle: 1 there)"
+case("softmin_vec", "softmin", "softmin exp(-x)/sum(exp(-x)); +inf entries weigh 0; " + ONEHOT_MIN,
+     "(input x [n])\n" + f"(output s {SMIN.format(x='x', ax=-1)})", vec_sets(STD_SETS + ["infs"], neg_infs=True),
+     ["softmin", "inf"],
+     oracle="(input x [n])\n" + f"(output s (where (eq x -inf) 1 {SMIN.format(x='x', ax=-1)}))")
+case("softmin_rows", "softmin", "row softmin of a matrix holding +inf and -inf; " + ONEHOT_MIN,
+     "(input X [m n])\n" + f"(output s {SMIN.format(x='X', ax=-1)})", mat_sets(STD_SETS + ["infs"], neg_infs=True),
+     ["softmin", "inf", "2d"], kind="mat",
+     oracle="(input X [m n])\n" + f"(output s (where (eq X -inf) 1 {SMIN.format(x='X', ax=-1)}))")
+case("softmin_mul_neg1", "softmin", "softmin spelled exp(-1*x)/sum(exp(-1*x))",
+     "(input x [n])\n(let e (exp (* -1 x)))\n(output s (/ e (sum e -1)))", vec_sets(STD_SETS + ["infs"], neg_infs=True),
+     ["softmin", "inf"],
+     oracle="(input x [n])\n(let e (exp (* -1 x)))\n(output s (where (eq x -inf) 1 (/ e (sum e -1))))")
+case("softmin_log", "softmin", "log-softmin -x - log(sum(exp(-x))) (+inf entries: -inf; at a single -inf: 0)",
+     "(input x [n])\n(output l (- (neg x) (log (sum (exp (neg x)) -1))))", vec_sets(STD_SETS + ["infs"], neg_infs=True),
+     ["softmin", "inf", "logsoftmax"],
+     oracle="(input x [n])\n(output l (where (eq x -inf) 0 (- (neg x) (log (sum (exp (neg x)) -1)))))")
+case("softmin_vec_grad", "softmin", "VJP of softmin: grad of sum(w*exp(-x)/sum(exp(-x)))",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {SMIN.format(x='x', ax=-1)})) x))",
+     vec_sets(STD_SETS, weights=("w",)), ["softmin", "grad"])
+
+# ---- entropy and KL ---------------------------------------------------------------------
+
+P = f"(let p {sm('x')})\n"
+LS = f"(let ls (- x {lse('x')}))\n"
+case("entropy_softmax", "entropy", "entropy -sum(p log p) of a hand-written softmax p",
+     "(input x [n])\n" + P + "(output h (neg (sum (* p (log p)))))", vec_sets(STD_SETS), ["entropy", "softmax"])
+case("entropy_logsoftmax", "entropy", "entropy -sum(exp(ls)*ls) through the log-softmax ls = x - lse(x)",
+     "(input x [n])\n" + LS + "(output h (neg (sum (* (exp ls) ls))))", vec_sets(STD_SETS),
+     ["entropy", "logsoftmax"])
+case("entropy_softmax_grad", "entropy", "gradient of the entropy -sum(p log p) of a softmax, by the logits",
+     "(input x [n])\n" + P + "(output g (grad (neg (sum (* p (log p)))) x))", vec_sets(STD_SETS),
+     ["entropy", "softmax", "grad"])
+case("entropy_logsoftmax_grad", "entropy", "gradient of -sum(exp(ls)*ls), ls the log-softmax, by the logits",
+     "(input x [n])\n" + LS + "(output g (grad (neg (sum (* (exp ls) ls))) x))", vec_sets(STD_SETS),
+     ["entropy", "logsoftmax", "grad"])
+case("entropy_temp001", "entropy", "entropy of softmax(x/0.01), value and gradient",
+     "(input x [n])\n" + f"(let p {sm('(/ x 0.01)')})\n(let h (neg (sum (* p (log p)))))\n"
+     "(output h h)\n(output g (grad h x))", vec_sets(STD_SETS), ["entropy", "softmax", "temperature", "grad"])
+case("entropy_rows", "entropy", "per-row entropy of a row softmax of a matrix ([m 1])",
+     "(input X [m n])\n" + f"(let P {sm('X', -1)})\n(output h (neg (sum (* P (log P)) -1)))",
+     mat_sets(STD_SETS), ["entropy", "softmax", "2d"], kind="mat")
+
+XY = "(input x [n])\n(input y [n])\n"
+PQ = f"(let p {sm('x')})\n(let q {sm('y')})\n"
+LXY = f"(let lp (- x {lse('x')}))\n(let lq (- y {lse('y')}))\n"
+case("kl_softmax", "kl", "KL(p || q) = sum(p log(p/q)) between two hand-written softmaxes",
+     XY + PQ + "(output kl (sum (* p (log (/ p q)))))", vec_sets(STD_SETS, logits=("x", "y")), ["kl", "softmax"])
+case("kl_logsoftmax", "kl", "KL(p || q) = sum(exp(lp)*(lp - lq)) through log-softmaxes",
+     XY + LXY + "(output kl (sum (* (exp lp) (- lp lq))))", vec_sets(STD_SETS, logits=("x", "y")),
+     ["kl", "logsoftmax"])
+case("kl_softmax_grad_x", "kl", "gradient by x of KL(softmax x || softmax y) written sum(p log(p/q))",
+     XY + PQ + "(output g (grad (sum (* p (log (/ p q)))) x))", vec_sets(STD_SETS, logits=("x", "y")),
+     ["kl", "softmax", "grad"])
+case("kl_softmax_grad_y", "kl", "gradient by y of KL(softmax x || softmax y) (= q - p)",
+     XY + PQ + "(output g (grad (sum (* p (- (log p) (log q)))) y))", vec_sets(STD_SETS, logits=("x", "y")),
+     ["kl", "softmax", "grad"])
+case("kl_logsoftmax_grad_x", "kl", "gradient by x of sum(exp(lp)*(lp - lq)) through log-softmaxes",
+     XY + LXY + "(output g (grad (sum (* (exp lp) (- lp lq))) x))", vec_sets(STD_SETS, logits=("x", "y")),
+     ["kl", "logsoftmax", "grad"])
+case("kl_temp001", "kl", "KL between softmax(x/0.01) and softmax(y/0.01), value and gradient by x",
+     XY + f"(let p {sm('(/ x 0.01)')})\n(let q {sm('(/ y 0.01)')})\n(let kl (sum (* p (log (/ p q)))))\n"
+     "(output kl kl)\n(output g (grad kl x))", vec_sets(STD_SETS, logits=("x", "y")),
+     ["kl", "softmax", "temperature", "grad"])
+
+# ---- logaddexp ---------------------------------------------------------------------------
+
+LAE_SETS = ["normal", "large1e3", "large1e5", "seed", "big800", "mixed_ties", "very_negative", "infs"]
+BIG800 = {"a": [800.0, 800.0, -800.0, 710.0, 1000.0, 0.0, -745.0, 750.0],
+          "b": [800.0, -800.0, 800.0, 710.0, 1000.0, 800.0, -745.0, 749.0],
+          "c": [800.0, 0.0, -800.0, 709.0, -1000.0, 800.0, -745.0, 748.0]}
+LAE_INFS = {"a": [INF, -INF, -INF, 1.0, INF, -INF, 0.5, 2.0],
+            "b": [1.0, 1.0, -INF, -INF, INF, -INF, -INF, 3.0],
+            "c": [-INF, 2.0, -INF, -INF, 0.0, 1.0, -INF, -1.0]}
+
+
+def lae_sets(names, k, weights=()):
+    keys = "abc"[:k]
+
+    def build(cname):
+        out = []
+        for s in names:
+            if s == "big800":
+                vals = {nm: list(BIG800[nm]) for nm in keys}
+            elif s == "infs":
+                vals = {nm: list(LAE_INFS[nm]) for nm in keys}
+            else:
+                vals = {nm: logits_vec(cname, s, nm, k=i) for i, nm in enumerate(keys)}
+                if s in ("normal",):
+                    vals = {nm: fl(3.0 * np.array(v)) for nm, v in vals.items()}
+            n = len(vals["a"])
+            for nm in weights:
+                vals[nm] = weights_like(cname, s, nm, (n,))
+            out.append({"name": s, "values": vals})
+        return out
+    return build
+
+
+AB2 = "(input a [n])\n(input b [n])\n"
+AB3 = AB2 + "(input c [n])\n"
+case("lae_two", "logaddexp", "logaddexp written log(exp a + exp b), elementwise (a = b = 800 included)",
+     AB2 + "(output z (log (+ (exp a) (exp b))))", lae_sets(LAE_SETS, 2), ["logaddexp"])
+case("lae_three", "logaddexp", "three-term logaddexp log(exp a + exp b + exp c)",
+     AB3 + "(output z (log (+ (exp a) (exp b) (exp c))))", lae_sets(LAE_SETS, 3), ["logaddexp"])
+case("lae_two_grad", "logaddexp", "gradients by a and by b of sum(log(exp a + exp b))",
+     AB2 + "(let z (log (+ (exp a) (exp b))))\n(output ga (grad z a))\n(output gb (grad z b))",
+     lae_sets(LAE_SETS[:-1], 2), ["logaddexp", "grad"])
+case("lae_three_grad", "logaddexp", "gradient by c of sum(w*log(exp a + exp b + exp c))",
+     AB3 + "(input w [n])\n(output g (grad (* w (log (+ (exp a) (exp b) (exp c)))) c))",
+     lae_sets(LAE_SETS[:-1], 3, weights=("w",)), ["logaddexp", "grad"])
+case("lae_two_grad2", "logaddexp", "second order: grad by b of sum(w * grad(log(exp a + exp b), a))",
+     AB2 + "(input w [n])\n(output h (grad (sum (* w (grad (log (+ (exp a) (exp b))) a))) b))",
+     lae_sets(LAE_SETS[:-1], 2, weights=("w",)), ["logaddexp", "grad2"])
+
+# ---- tanh written with exp ------------------------------------------------------------------
+
+TANH_SETS = ["normal", "tiny", "z40", "z800", "large1e3", "large1e5", "seed", "mixed_ties", "very_negative"]
+TANH1 = "(/ (- (exp x) (exp (neg x))) (+ (exp x) (exp (neg x))))"
+TANH2 = "(/ (- 1 (exp (* -2 x))) (+ 1 (exp (* -2 x))))"
+case("tanh_exp_ratio", "tanh", "tanh written (exp x - exp -x)/(exp x + exp -x)",
+     "(input x [n])\n" + f"(output y {TANH1})", vec_sets(TANH_SETS), ["tanh"])
+case("tanh_exp2", "tanh", "tanh written (1 - exp(-2x))/(1 + exp(-2x))",
+     "(input x [n])\n" + f"(output y {TANH2})", vec_sets(TANH_SETS), ["tanh"])
+case("tanh_sigmoid", "tanh", "tanh written 2*sigmoid(2x) - 1",
+     "(input x [n])\n(output y (- (* 2 (sigmoid (* 2 x))) 1))", vec_sets(TANH_SETS), ["tanh", "sigmoid"])
+case("tanh_sigmoid_recip", "tanh", "tanh written 2/(1+exp(-2x)) - 1",
+     "(input x [n])\n(output y (- (/ 2 (+ 1 (exp (* -2 x)))) 1))", vec_sets(TANH_SETS), ["tanh", "sigmoid"])
+case("tanh_exp_ratio_grad", "tanh", "VJP of tanh written with exp: grad of sum(w*(e^x - e^-x)/(e^x + e^-x))",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {TANH1})) x))",
+     vec_sets(TANH_SETS, weights=("w",)), ["tanh", "grad"])
+case("tanh_exp2_grad", "tanh", "VJP of tanh written (1 - exp(-2x))/(1 + exp(-2x))",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {TANH2})) x))",
+     vec_sets(TANH_SETS, weights=("w",)), ["tanh", "grad"])
+
+# ---- log-sum-exp through nested sums -------------------------------------------------------------
+
+case("lse_nested_sum01", "lse-nested", "log-sum-exp over all of a matrix through two sums: log(sum(sum(exp X, 0), 1))",
+     "(input X [m n])\n(output z (log (sum (sum (exp X) 0) 1)))", mat_sets(STD_SETS), ["lse", "2d"], kind="mat")
+case("lse_nested_sum10", "lse-nested", "log-sum-exp over all of a matrix: log(sum(sum(exp X, 1), 0))",
+     "(input X [m n])\n(output z (log (sum (sum (exp X) 1) 0)))", mat_sets(STD_SETS), ["lse", "2d"], kind="mat")
+case("lse_nested_all", "lse-nested", "log-sum-exp over all elements of a matrix: log(sum(exp X)) (a scalar)",
+     "(input X [m n])\n(output z (log (sum (exp X))))", mat_sets(STD_SETS), ["lse", "2d"], kind="mat")
+case("lse_nested_sum01_grad", "lse-nested", "gradient by X of log(sum(sum(exp X, 0), 1)) (softmax over all)",
+     "(input X [m n])\n(output g (grad (log (sum (sum (exp X) 0) 1)) X))", mat_sets(STD_SETS),
+     ["lse", "2d", "grad"], kind="mat")
+case("lse_nested_shift3", "lse-nested", "log-sum-exp with the user's own constant shift: log(sum(exp(x - 3))) + 3",
+     "(input x [n])\n(output z (+ (log (sum (exp (- x 3)))) 3))", vec_sets(STD_SETS), ["lse"])
+case("lse_nested_shift3_grad", "lse-nested", "gradient of log(sum(exp(x - 3))) + 3 (= softmax(x))",
+     "(input x [n])\n(output g (grad (+ (log (sum (exp (- x 3)))) 3) x))", vec_sets(STD_SETS), ["lse", "grad"])
+
+# ---- spellings ------------------------------------------------------------------------------------
+
+S = "(let S (sum (exp x) -1))\n"
+case("spell_softmax_recip", "spellings", "softmax spelled exp(x) * (1/S), S = sum(exp x)",
+     "(input x [n])\n" + S + "(output s (* (exp x) (/ 1 S)))", vec_sets(STD_SETS), ["softmax"])
+case("spell_softmax_pow", "spellings", "softmax spelled exp(x) * pow(S, -1)",
+     "(input x [n])\n" + S + "(output s (* (exp x) (pow S -1)))", vec_sets(STD_SETS), ["softmax", "pow"])
+case("spell_softmax_pow_grad", "spellings", "VJP of softmax spelled exp(x) * pow(S, -1)",
+     "(input x [n])\n(input w [n])\n" + S + "(output g (grad (sum (* w (* (exp x) (pow S -1)))) x))",
+     vec_sets(STD_SETS, weights=("w",)), ["softmax", "pow", "grad"])
+case("spell_softmax_exp_lse", "spellings", "softmax spelled exp(x - log(sum(exp x)))",
+     "(input x [n])\n" + f"(output s (exp (- x {lse('x')})))", vec_sets(STD_SETS), ["softmax", "lse"])
+case("spell_softmax_exp_lse_grad", "spellings", "VJP of softmax spelled exp(x - log(sum(exp x)))",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w (exp (- x {lse('x')})))) x))",
+     vec_sets(STD_SETS, weights=("w",)), ["softmax", "lse", "grad"])
+case("spell_log_softmax", "spellings", "log-softmax spelled log(exp(x)/sum(exp x))",
+     "(input x [n])\n" + f"(output l (log {sm('x')}))", vec_sets(STD_SETS), ["logsoftmax"])
+case("spell_softmax_recip_cols", "spellings", "column softmax of a matrix spelled exp(X) * (1/sum(exp X, 0))",
+     "(input X [m n])\n(output s (* (exp X) (/ 1 (sum (exp X) 0))))", mat_sets(STD_SETS), ["softmax", "2d"],
+     kind="mat")
+case("spell_xent", "spellings", "cross-entropy -sum(y * log(softmax(x))), y soft targets",
+     XY + f"(output l (neg (sum (* y (log {sm('x')})))))",
+     vec_sets(STD_SETS, soft=("y",)), ["xent", "softmax"])
+case("spell_xent_logsoftmax_grad", "spellings", "gradient of -sum(y * (x - lse(x))) (= softmax(x) - y)",
+     XY + f"(output g (grad (neg (sum (* y (- x {lse('x')})))) x))", vec_sets(STD_SETS, soft=("y",)),
+     ["xent", "logsoftmax", "grad"])
+case("spell_xent_rows_grad", "spellings",
+     "gradient by X of the summed row cross-entropy -sum(Y * log(row softmax X)), a matrix",
+     "(input X [m n])\n(input Y [m n])\n" + f"(output g (grad (neg (sum (* Y (log {sm('X', -1)})))) X))",
+     mat_sets(STD_SETS, soft=("Y",)), ["xent", "softmax", "2d", "grad"], kind="mat")
+case("spell_lse_hvp", "spellings",
+     "second order: grad of sum(w * grad(log(sum(exp x)), x)) (softmax's Jacobian times w)",
+     "(input x [n])\n(input w [n])\n" + f"(output h (grad (sum (* w (grad {lse('x')} x))) x))",
+     vec_sets(STD_SETS, weights=("w",)), ["lse", "grad2"])
+case("spell_softmax_grad_grad", "spellings",
+     "second order: gradient by x of sum(v * grad(sum(w * softmax(x)), x))",
+     "(input x [n])\n(input w [n])\n(input v [n])\n"
+     + f"(output h (grad (sum (* v (grad (sum (* w {sm('x')})) x))) x))",
+     vec_sets(STD_SETS, weights=("w", "v")), ["softmax", "grad2"])
+
+# =============================================================================
+# Writing
+# =============================================================================
+
+
+def json_text(c, sets):
+    meta = {"name": c["name"], "description": c["description"], "generator": GENERATOR, "family": c["family"],
+            "tags": c["tags"], "kind": c["kind"]}
+    if c["trust_infinite"]:
+        meta["trust_infinite"] = True
+    if c["oracle"]:
+        meta["oracle"] = c["oracle"].strip() + "\n"
+    head = json.dumps(meta, indent=1)[:-2]
+
+    def enc(v):
+        if isinstance(v, list):
+            return [enc(x) for x in v]
+        v = float(v)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    lines = [json.dumps({"name": s["name"], "values": {k: enc(v) for k, v in s["values"].items()}},
+                        allow_nan=False) for s in sets]
+    return head + ',\n "input_sets": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
+
+
+def eqs_text(c):
+    return f"; {c['name']}: {c['description']}\n{c['program']}"
+
+
+def owned_on_disk(out):
+    names = set()
+    for f in os.listdir(out):
+        if f.endswith(".json") and not f.endswith(".truth.json"):
+            try:
+                with open(os.path.join(out, f)) as fh:
+                    if json.load(fh).get("generator") == GENERATOR:
+                        names.add(f[:-5])
+            except (OSError, ValueError):
+                pass
+    return names
+
+
+def write(out):
+    os.makedirs(out, exist_ok=True)
+    made = set()
+    for c in CASES:
+        sets = c["sets"](c["name"])
+        for path, text in ((c["name"] + ".eqs", eqs_text(c)), (c["name"] + ".json", json_text(c, sets))):
+            p = os.path.join(out, path)
+            old = open(p).read() if os.path.exists(p) else None
+            if old != text:
+                with open(p, "w") as fh:
+                    fh.write(text)
+        made.add(c["name"])
+    for stale in sorted(owned_on_disk(out) - made):
+        for ext in (".eqs", ".json", ".truth.json"):
+            p = os.path.join(out, stale + ext)
+            if os.path.exists(p):
+                os.remove(p)
+        print(f"removed {stale}", file=sys.stderr)
+    print(f"wrote {len(made)} cases in {os.path.relpath(out, ROOT)}", file=sys.stderr)
+
+
+def check(out):
+    sys.path.insert(0, os.path.normpath(os.path.join(ROOT, "..", "shared", "judge")))
+    import judge
+    bad = 0
+    for c in CASES:
+        case_ = judge.Case(os.path.join(out, c["name"] + ".eqs"))
+        t = case_.load_truth()
+        if t is None:
+            print(f"{c['name']}: truth cache missing or stale")
+            bad += 1
+            continue
+        for s in t:
+            n = nan = unres = inf = orc = 0
+            for k, v in s["values"].items():
+                v = np.asarray(v)
+                u = np.asarray(s["unresolved"][k])
+                n += v.size
+                nan += int(np.isnan(v).sum())
+                unres += int((u & ~np.isnan(v)).sum())
+                inf += int(np.isinf(v).sum())
+                orc += int(np.asarray(s["oracle_used"][k]).sum())
+            scored = n - nan - unres
+            note = ", ".join(f"{a} {b}" for a, b in (("nan", nan), ("unresolved", unres), ("inf", inf),
+                                                      ("oracle", orc)) if b)
+            if note or scored == 0:
+                print(f"{c['name']}/{s['name']}: {scored}/{n} scored" + (f" ({note})" if note else ""))
+            if scored == 0:
+                bad += 1
+    print(f"{len(CASES)} cases checked, {bad} problems")
+    return 1 if bad else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "Corpus"))
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    if args.list:
+        for c in CASES:
+            print(f"{c['name']:<36} {c['family']:<14} {','.join(s['name'] for s in c['sets'](c['name']))}")
+        print(f"{len(CASES)} cases")
+        return 0
+    if args.check:
+        return check(args.out)
+    write(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
