@@ -24,6 +24,13 @@ public enum TensorVocabulary {
     public static let sumAll = Symbol("sumall")
     /// The maximum of every element, a scalar.
     public static let maxAll = Symbol("maxall")
+    /// `mean` along one axis: a spelling rule files may use, lowered to
+    /// `(* (sum a k) (inv (sum (fill a 1) k)))` as programs are (see
+    /// ``lower(_:)``); the e-graph itself never holds it.
+    public static let mean = Symbol("mean")
+    /// The mean of every element, as rule files spell it; lowered to
+    /// `(* (sumall a) (inv (sumall (fill a 1))))`.
+    public static let meanAll = Symbol("meanall")
     /// `squeeze`, whose axis is an attribute.
     public static let squeeze = Symbol("squeeze")
     /// `fill`.
@@ -75,7 +82,7 @@ public enum TensorVocabulary {
         var table: [TensorOperator: Symbol] = [:]
         for op in TensorOperator.allCases {
             switch op {
-            case .add, .subtract, .multiply, .divide, .negate, .sum, .max: continue
+            case .add, .subtract, .multiply, .divide, .negate, .sum, .max, .mean: continue
             default: table[op] = Symbol(op.rawValue)
             }
         }
@@ -87,15 +94,15 @@ public enum TensorVocabulary {
         Dictionary(uniqueKeysWithValues: direct.map { ($1, $0) })
     }()
 
-    /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max` and
-    /// `squeeze` take one attribute, their axis from the end.
+    /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max`,
+    /// `mean` and `squeeze` take one attribute, their axis from the end.
     public static let signature: Signature = {
         var signature = Signature()
         signature.declareAC(add)
         signature.declareAC(multiply)
         signature.declareUnit(.number(0), of: add)
         signature.declareUnit(.number(1), of: multiply)
-        for op in [sum, max, squeeze] { signature.declareAttributes(1, of: op) }
+        for op in [sum, max, mean, squeeze] { signature.declareAttributes(1, of: op) }
         return signature
     }()
 
@@ -106,6 +113,9 @@ public enum TensorVocabulary {
         var table: [Symbol: ClosedRange<Int>] = [
             add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
             maxAll: 1...1, squeeze: 1...1,
+            // Lowered away when applied to one operand; listed so that one
+            // applied to more is reported as misapplied, not unknown.
+            mean: 1...1, meanAll: 1...1,
         ]
         for (op, symbol) in direct { table[symbol] = op.arity...op.arity }
         return table
@@ -118,8 +128,9 @@ public enum TensorVocabulary {
 
 extension TensorVocabulary {
     /// A pattern written in the language's spelling, lowered as programs are:
-    /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))` and
-    /// `(neg a)` to `(* -1 a)`, at every depth. Rule files pass it to
+    /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))`,
+    /// `(neg a)` to `(* -1 a)`, and `(mean a k)` and `(meanall a)` to a sum
+    /// times the inverse of a count, at every depth. Rule files pass it to
     /// `RuleSet` as `desugar`, so a rule reads as a person writes it and
     /// matches what the e-graph stores.
     public static func lower(_ pattern: Pattern) -> Pattern {
@@ -134,6 +145,17 @@ extension TensorVocabulary {
             return .apply(add, [lowered[0], .apply(multiply, [minusOne, lowered[1]])])
         case "neg" where lowered.count == 1 && rest == nil:
             return .apply(multiply, [minusOne, lowered[0]])
+        case "mean" where lowered.count == 1 && rest == nil && payload != nil,
+            "meanall" where lowered.count == 1 && rest == nil && payload == nil:
+            // The count is a sum of ones, as `TensorProgram.lowered(_:)` spells it.
+            let reduce = op.name == "mean" ? sum : sumAll
+            // A named operand (`?e:(exp ?x)`) is named once and referred to by its variable in the count.
+            let reference: Pattern =
+                if case .alias(let variable, _) = lowered[0] { .variable(variable) } else { lowered[0] }
+            let ones = Pattern.apply(fill, [reference, .number(1)])
+            let total = Pattern.node(op: reduce, payload: payload, children: [lowered[0]], rest: nil)
+            let count = Pattern.node(op: reduce, payload: payload, children: [ones], rest: nil)
+            return .apply(multiply, [total, .apply(inverse, [count])])
         default:
             return .node(op: op, payload: payload, children: lowered, rest: rest)
         }

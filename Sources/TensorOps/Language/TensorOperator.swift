@@ -29,6 +29,9 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     case softplus
     case sum
     case max
+    /// `(mean a k)` is `(sum a k)` divided by the size of axis `k`; `(mean a)`
+    /// is `(sum a)` divided by the number of elements, as numpy's `np.mean`.
+    case mean
     case squeeze
     case fill
 
@@ -50,7 +53,7 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// What kind of operator this is.
     public var kind: Kind {
         switch self {
-        case .sum, .max: .reduction
+        case .sum, .max, .mean: .reduction
         case .squeeze: .squeeze
         case .fill: .fill
         default: .elementwise
@@ -61,7 +64,8 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
         switch self {
-        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .squeeze:
+        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .mean,
+            .squeeze:
             1
         case .select: 3
         default: 2
