@@ -198,6 +198,10 @@ struct PatternReader {
                 noteKind(variable, .eclass, expression.location, &problems, &kinds)
                 return .variable(variable)
             }
+            if let problem = Literal.overflowProblem(text) {
+                problems.report(problem, at: expression.location)
+                return placeholder
+            }
             if let value = Literal.parseNumber(text) { return .number(value) }
             if !isValidSymbol(text) {
                 problems.report("'\(text)' is not a symbol, number or variable", at: expression.location)

@@ -220,6 +220,10 @@ public struct RuleSet {
         _ line: RuleLine, into signature: inout Signature, _ problems: inout DiagnosticCollector
     ) {
         guard case .declaration(let keyword, let operands) = line.kind, keyword == "unit" else { return }
+        if operands.count == 2, let valueText = operands[1].atom, let problem = Literal.overflowProblem(valueText) {
+            problems.report(problem, at: operands[1].location)
+            return
+        }
         guard operands.count == 2, let name = operands[0].atom, let valueText = operands[1].atom,
             let value = Literal.parseNumber(valueText)
         else {
@@ -339,6 +343,9 @@ public struct RuleSet {
                 arguments.append(.variable(PatternVariable(text)))
             } else if let text = operand.atom, text.hasSuffix("..."), text.hasPrefix("?"), text.count > 4 {
                 arguments.append(.variable(PatternVariable(String(text.dropLast(3)))))
+            } else if let text = operand.atom, let problem = Literal.overflowProblem(text) {
+                problems.report(problem, at: operand.location)
+                return nil
             } else if let text = operand.atom, let value = Literal.parseNumber(text) {
                 arguments.append(
                     .literal(value == value.rounded() && abs(value) < 1e15 ? .integer(Int(value)) : .number(value)))

@@ -89,6 +89,30 @@ final class RuleFileTests: XCTestCase {
         }
     }
 
+    /// A number past binary64's range is an error wherever a rule file
+    /// writes one; `inf` spelled out, and a tiny number (which rounds to 0),
+    /// read.
+    func testOverflowingNumbersAreLocatedErrors() throws {
+        let text = """
+            (ac +)
+            (unit + 1e999)
+            big      (+ ?a 1e999)   => ?a
+            negative (f ?a)         => (g ?a -1e400)
+            cond     (f ?a)         => ?a            :if (not_zero 2e308)
+            """
+        assertDiagnostics([
+            "o.rules:2:9: '1e999' overflows binary64 (the largest finite magnitude is about 1.8e308); write inf if an infinity is meant",
+            "o.rules:3:16: '1e999' overflows binary64",
+            "o.rules:4:34: '-1e400' overflows binary64 (the largest finite magnitude is about 1.8e308); write -inf",
+            "o.rules:5:56: '2e308' overflows binary64",
+        ]) {
+            _ = try RuleSet(parsing: text, file: "o.rules", conditions: conditions)
+        }
+        let fine = try RuleSet(
+            parsing: "spelled (+ ?a inf) => (+ ?a -inf 1e308 1e-999 nan)", conditions: conditions)
+        XCTAssertEqual(fine.rewrites[0].rhs.description, "(+ ?a -inf 1e+308 0 nan)")
+    }
+
     /// The worked example of docs/rules.md, read from the page itself, so
     /// the guide cannot drift from what the loader accepts.
     func testTheWorkedExampleOfTheGuideRuns() throws {

@@ -51,6 +51,25 @@ final class ProgramParserTests: XCTestCase {
             ], text)
     }
 
+    /// A decimal too large for binary64 would read as an infinity nobody
+    /// wrote: it is an error that says how to write one.
+    func testOverflowingNumbersAreErrorsAndInfinitiesAreSpelledOut() throws {
+        assertProgramDiagnostics(
+            [
+                "p.eqs:2:16: '1e999' overflows binary64 (the largest finite magnitude is about 1.8e308); "
+                    + "write inf if an infinity is meant",
+                "p.eqs:3:22: '-1e400' overflows binary64 (the largest finite magnitude is about 1.8e308); "
+                    + "write -inf if an infinity is meant",
+                "p.eqs:4:16: '" + String(repeating: "9", count: 400) + "' overflows binary64",
+            ],
+            "(input x [n])\n(output a (+ x 1e999))\n(output b (maximum x -1e400))\n(output c (+ x "
+                + String(repeating: "9", count: 400) + "))")
+        let program = try ProgramParser().parse(
+            "(input x [n])\n(output a (+ x inf -inf nan 1.7976931348623157e308 1e-999))")
+        XCTAssertEqual(
+            program.description, "(input x [n])\n(output a (+ x inf -inf nan 1.7976931348623157e+308 0))\n")
+    }
+
     func testShapeProblemsNameTheExpression() {
         assertProgramDiagnostics(
             [

@@ -4,7 +4,7 @@ import EGraph
 /// `file:line:col: message` and throwing them once.
 ///
 /// Checks made here need no shapes: forms and arities, operator and statement
-/// names, numbers, that every name refers to an input or an earlier `let`,
+/// names, numbers (one too large for binary64 is an error, not `inf`), that every name refers to an input or an earlier `let`,
 /// that names are not declared twice, and that `grad` differentiates with
 /// respect to an input. Shapes and axes are checked when the program is built
 /// into a ``TensorGraph``.
@@ -138,6 +138,10 @@ public struct ProgramParser {
         mutating func expression(_ form: SExpr) -> Expr? {
             switch form.kind {
             case .atom(let text):
+                if let problem = Literal.overflowProblem(text) {
+                    problems.report(problem, at: form.location)
+                    return nil
+                }
                 if let value = Literal.parseNumber(text) { return Expr(.number(value), at: form.location) }
                 guard ProgramParser.isValidName(text) else {
                     let reason = TensorOperator(name: text) != nil ? "an operator must be applied" : "not a name"
