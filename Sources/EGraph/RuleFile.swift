@@ -310,7 +310,10 @@ public struct RuleSet {
                 let expected =
                     arities.lowerBound == arities.upperBound
                     ? "\(arities.lowerBound)" : "\(arities.lowerBound) or more"
-                problems.insert("'\(op)' takes \(expected) operand(s), found \(count)", at: 0)
+                // An operand too few or too many beside an attribute is most
+                // often an attribute misread, such as `(max ?a ?b)` for `maximum`.
+                let note = signature.attributeNote(of: op).map { ": " + $0 } ?? ""
+                problems.insert("'\(op)' takes \(expected) operand(s), found \(count)\(note)", at: 0)
             }
             return problems
         }

@@ -89,6 +89,30 @@ final class RuleFileTests: XCTestCase {
         }
     }
 
+    /// A language explains its attributes once, in the signature; every
+    /// error about an attribute of that operator carries the note.
+    func testAnAttributeNoteExplainsEveryAttributeMistake() {
+        var signature = Signature()
+        signature.declareAttributes(1, of: "red", note: "red takes an integer axis")
+        let text = """
+            sides  (red ?a ?b)         => (f ?b)
+            within (g (red ?a ?b) ?b)  => ?a
+            word   (red ?a k)          => ?a
+            list   (red ?a (f ?b))     => ?a
+            plain  (f ?a ?b)           => (f ?b ?a)
+            """
+        let diagnostics = assertDiagnostics([
+            "n.rules:1:1: rule sides: ?b is bound as literal on the left but used as eclass on the right: red takes",
+            "n.rules:2:23: variable '?b' is used as literal and as eclass: red takes an integer axis",
+            "n.rules:3:16: an attribute must be an integer, found 'k': red takes an integer axis",
+            "n.rules:4:16: an attribute must be an integer or a variable, found '(f ?b)': red takes an integer axis",
+        ]) {
+            _ = try RuleSet(parsing: text, file: "n.rules", signature: signature, conditions: conditions)
+        }
+        XCTAssertEqual(diagnostics.count, 4, "\(diagnostics)")
+        XCTAssertEqual(signature.merging(Signature()).attributeNote(of: "red"), "red takes an integer axis")
+    }
+
     /// A number past binary64's range is an error wherever a rule file
     /// writes one; `inf` spelled out, and a tiny number (which rounds to 0),
     /// read.

@@ -102,9 +102,27 @@ public enum TensorVocabulary {
         signature.declareAC(multiply)
         signature.declareUnit(.number(0), of: add)
         signature.declareUnit(.number(1), of: multiply)
-        for op in [sum, max, mean, squeeze] { signature.declareAttributes(1, of: op) }
+        for (op, all) in [(sum, sumAll), (max, maxAll), (mean, meanAll)] {
+            signature.declareAttributes(1, of: op, note: reductionNote(op, all: all))
+        }
+        signature.declareAttributes(
+            1, of: squeeze, note: "'squeeze' drops an axis of size 1, an integer (or a variable such as ?k)")
         return signature
     }()
+
+    /// What a rule writer who wrote `(max ?a ?b)` for the elementwise
+    /// maximum, or `(sum ?a)` for the sum of every element, needs to read.
+    private static func reductionNote(_ op: Symbol, all: Symbol) -> String {
+        let elementwise: String
+        switch op {
+        case sum: elementwise = "the elementwise sum of two tensors is (+ ?a ?b)"
+        case max: elementwise = "the elementwise maximum of two tensors is (maximum ?a ?b)"
+        default: elementwise = "a mean of two tensors is (/ (+ ?a ?b) 2)"
+        }
+        let verb = op == mean ? "averages" : "reduces"
+        return "'\(op)' \(verb) along an integer axis (or a variable such as ?k standing for one), "
+            + "and (\(all) ?a) over every element; \(elementwise)"
+    }
 
     /// Every operator of the lowered language with the numbers of operands
     /// it takes: what rule files may apply (`RuleSet`'s `vocabulary`).

@@ -177,6 +177,7 @@ public struct ProgramParser {
         mutating func application(_ op: TensorOperator, _ arguments: [SExpr], _ location: SourceLocation) -> Expr? {
             var operands = arguments
             var axis: Int?
+            let hint = op.axisHint.map { ": " + $0 } ?? ""
             switch op.axisRequirement {
             case .none: break
             case .optional, .required:
@@ -189,7 +190,8 @@ public struct ProgramParser {
                     }
                     guard let text = arguments[1].atom, let value = Int(text) else {
                         problems.report(
-                            "the axis of '\(op)' is an integer, found '\(arguments[1])'", at: arguments[1].location)
+                            "the axis of '\(op)' is an integer, found '\(arguments[1])'\(hint)",
+                            at: arguments[1].location)
                         return nil
                     }
                     axis = value
@@ -201,7 +203,7 @@ public struct ProgramParser {
                 let expected = op.isVariadic ? "at least 2" : String(op.arity)
                 let axisNote = op.axisRequirement == .optional ? " (and an optional axis)" : ""
                 problems.report(
-                    "'\(op)' takes \(expected) operand(s)\(axisNote), found \(operands.count)", at: location)
+                    "'\(op)' takes \(expected) operand(s)\(axisNote), found \(operands.count)\(hint)", at: location)
             }
             var built: [Expr] = []
             var failed = !arityIsRight

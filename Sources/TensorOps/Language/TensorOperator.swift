@@ -94,6 +94,24 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
         }
     }
 
+    /// What a reduction's second argument must be, and the elementwise
+    /// operator a writer may have meant instead: `(max x y)` with `y` a
+    /// tensor is the mistake it answers. `nil` for other operators.
+    public var axisHint: String? {
+        switch self {
+        case .sum:
+            "'sum' reduces along an integer axis, or over every element without one; "
+                + "the elementwise sum of two tensors is (+ a b)"
+        case .max:
+            "'max' reduces along an integer axis, or over every element without one; "
+                + "the elementwise maximum of two tensors is (maximum a b)"
+        case .mean:
+            "'mean' averages along an integer axis, or over every element without one; "
+                + "the elementwise mean of two tensors is (/ (+ a b) 2)"
+        default: nil
+        }
+    }
+
     /// Whether an operator takes an axis.
     public enum AxisRequirement: Sendable {
         /// No axis.
