@@ -1,4 +1,4 @@
-/// The operators of the program language (`LANGUAGE.md`).
+/// The operators of the program language (`docs/language.md`).
 ///
 /// There are no softmax, log-softmax or log-sum-exp operators: those are
 /// written out by hand, and finding their stable forms is the optimizer's job.
