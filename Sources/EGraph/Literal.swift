@@ -55,6 +55,20 @@ public enum Literal: Hashable, Sendable, CustomStringConvertible {
         return Double(text)
     }
 
+    /// Why `text`, a finite number as written, cannot be read: its magnitude
+    /// is past the greatest binary64 value (about 1.8e308), so it would read
+    /// as an infinity nobody wrote (`1e999`, `-1e400`, 400 nines). `nil` for
+    /// everything else, numbers that read and `inf` spelled out included.
+    ///
+    /// Underflow is not a problem: a tiny number (`1e-999`) reads as the
+    /// nearest binary64 value, 0, as numpy and every IEEE reader round it.
+    public static func overflowProblem(_ text: String) -> String? {
+        guard let value = parseNumber(text), value.isInfinite, !text.hasSuffix("inf") else { return nil }
+        let infinity = value < 0 ? "-inf" : "inf"
+        return "'\(text)' overflows binary64 (the largest finite magnitude is about 1.8e308); "
+            + "write \(infinity) if an infinity is meant"
+    }
+
     /// Bitwise equality for numbers (every NaN alike), value equality for integers.
     public static func == (lhs: Literal, rhs: Literal) -> Bool {
         switch (lhs, rhs) {

@@ -97,6 +97,20 @@ public indirect enum Pattern: Hashable, Sendable, CustomStringConvertible {
         return ordered
     }
 
+    /// The first operator of which `variable` is an attribute, if any.
+    func attributeOperator(of variable: PatternVariable) -> Symbol? {
+        switch self {
+        case .variable: return nil
+        case .alias(_, let inner): return inner.attributeOperator(of: variable)
+        case .node(let op, let payload, let children, _):
+            if case .variable(variable)? = payload { return op }
+            for child in children {
+                if let found = child.attributeOperator(of: variable) { return found }
+            }
+            return nil
+        }
+    }
+
     /// The operator at the root, or `nil` for a variable.
     public var rootOperator: Symbol? {
         switch self {
@@ -165,7 +179,7 @@ extension Pattern {
     /// one kind only.
     public init(_ expression: SExpr, signature: Signature) throws(DiagnosticError) {
         var problems = DiagnosticCollector()
-        var kinds: [PatternVariable: PatternVariableKind] = [:]
+        var kinds: [PatternVariable: PatternReader.Use] = [:]
         let pattern = PatternReader(signature: signature).read(expression, &problems, &kinds)
         try problems.throwIfAny()
         self = pattern
@@ -177,9 +191,16 @@ struct PatternReader {
     let signature: Signature
     var allowsVariables = true
 
+    /// How a variable was first used: its kind, and for an attribute, the
+    /// operator it is an attribute of (whose note explains a misuse).
+    struct Use {
+        var kind: PatternVariableKind
+        var attributeOf: Symbol?
+    }
+
     func read(
         _ expression: SExpr, _ problems: inout DiagnosticCollector,
-        _ kinds: inout [PatternVariable: PatternVariableKind]
+        _ kinds: inout [PatternVariable: Use]
     ) -> Pattern {
         let placeholder = Pattern.number(0)
         switch expression.kind {
@@ -197,6 +218,10 @@ struct PatternReader {
                 guard let variable = variable(text, expression.location, &problems) else { return placeholder }
                 noteKind(variable, .eclass, expression.location, &problems, &kinds)
                 return .variable(variable)
+            }
+            if let problem = Literal.overflowProblem(text) {
+                problems.report(problem, at: expression.location)
+                return placeholder
             }
             if let value = Literal.parseNumber(text) { return .number(value) }
             if !isValidSymbol(text) {
@@ -230,7 +255,7 @@ struct PatternReader {
                     return placeholder
                 }
                 let attribute = operands.removeLast()
-                payload = readAttribute(attribute, &problems, &kinds)
+                payload = readAttribute(attribute, of: op, &problems, &kinds)
             }
             var children: [Pattern] = []
             var rest: PatternVariable?
@@ -295,21 +320,22 @@ struct PatternReader {
     }
 
     private func readAttribute(
-        _ attribute: SExpr, _ problems: inout DiagnosticCollector,
-        _ kinds: inout [PatternVariable: PatternVariableKind]
+        _ attribute: SExpr, of op: Symbol, _ problems: inout DiagnosticCollector,
+        _ kinds: inout [PatternVariable: Use]
     ) -> PayloadPattern? {
+        let note = signature.attributeNote(of: op).map { ": " + $0 } ?? ""
         guard let text = attribute.atom else {
             problems.report(
-                "an attribute must be an integer or a variable, found '\(attribute)'", at: attribute.location)
+                "an attribute must be an integer or a variable, found '\(attribute)'\(note)", at: attribute.location)
             return nil
         }
         if text.hasPrefix("?") && allowsVariables && !text.hasSuffix("...") {
             guard let variable = variable(text, attribute.location, &problems) else { return nil }
-            noteKind(variable, .literal, attribute.location, &problems, &kinds)
+            noteKind(variable, .literal, attribute.location, &problems, &kinds, attributeOf: op)
             return .variable(variable)
         }
         guard let value = Int(text) else {
-            problems.report("an attribute must be an integer, found '\(text)'", at: attribute.location)
+            problems.report("an attribute must be an integer, found '\(text)'\(note)", at: attribute.location)
             return nil
         }
         return .literal(.integer(value))
@@ -330,12 +356,13 @@ struct PatternReader {
 
     private func noteKind(
         _ variable: PatternVariable, _ kind: PatternVariableKind, _ location: SourceLocation,
-        _ problems: inout DiagnosticCollector, _ kinds: inout [PatternVariable: PatternVariableKind]
+        _ problems: inout DiagnosticCollector, _ kinds: inout [PatternVariable: Use], attributeOf op: Symbol? = nil
     ) {
-        if let previous = kinds[variable], previous != kind {
-            problems.report("variable '\(variable)' is used as \(previous) and as \(kind)", at: location)
+        if let previous = kinds[variable], previous.kind != kind {
+            let note = (previous.attributeOf ?? op).flatMap(signature.attributeNote).map { ": " + $0 } ?? ""
+            problems.report("variable '\(variable)' is used as \(previous.kind) and as \(kind)\(note)", at: location)
         }
-        kinds[variable] = kinds[variable] ?? kind
+        kinds[variable] = kinds[variable] ?? Use(kind: kind, attributeOf: op)
     }
 
     private func isValidSymbol(_ text: String) -> Bool {
@@ -357,7 +384,7 @@ extension Term {
             ])
         }
         var problems = DiagnosticCollector()
-        var kinds: [PatternVariable: PatternVariableKind] = [:]
+        var kinds: [PatternVariable: PatternReader.Use] = [:]
         var reader = PatternReader(signature: signature)
         reader.allowsVariables = false
         let pattern = reader.read(expressions[0], &problems, &kinds)

@@ -45,9 +45,11 @@ public struct Rewrite: CustomStringConvertible {
         for (variable, kind) in rhs.variables {
             if let lhsKind = bound[variable] {
                 if lhsKind != kind {
+                    let op = lhs.attributeOperator(of: variable) ?? rhs.attributeOperator(of: variable)
+                    let note = op.flatMap(signature.attributeNote).map { ": " + $0 } ?? ""
                     problems.report(
-                        "rule \(name): \(variable) is bound as \(lhsKind) on the left but used as \(kind) on the right",
-                        at: nil)
+                        "rule \(name): \(variable) is bound as \(lhsKind) on the left but used as \(kind) on the right"
+                            + note, at: nil)
                 }
             } else {
                 problems.report("rule \(name): \(variable) on the right is not bound on the left", at: nil)

@@ -15,6 +15,7 @@ public struct Signature: Sendable, Equatable {
     private var acList: [Symbol] = []
     private var unitTable: [Symbol: Literal] = [:]
     private var attributeTable: [Symbol: Int] = [:]
+    private var attributeNotes: [Symbol: String] = [:]
 
     /// A signature with no AC operators and no attributes.
     public init() {}
@@ -50,12 +51,19 @@ public struct Signature: Sendable, Equatable {
     public func unit(of op: Symbol) -> Literal? { unitTable[op] }
 
     /// Declares that the last `count` arguments of `op` are literal attributes.
-    public mutating func declareAttributes(_ count: Int, of op: Symbol) {
+    /// - Parameter note: what the attributes are, in words a rule writer
+    ///   reads when a rule gets them wrong (an operand where an axis belongs,
+    ///   say); appended to those errors.
+    public mutating func declareAttributes(_ count: Int, of op: Symbol, note: String? = nil) {
         attributeTable[op] = count
+        attributeNotes[op] = note
     }
 
     /// The number of trailing literal attributes of `op` (0 or 1 today).
     public func attributeCount(of op: Symbol) -> Int { attributeTable[op] ?? 0 }
+
+    /// What `op`'s attributes are, as declared, for error messages.
+    public func attributeNote(of op: Symbol) -> String? { attributeNotes[op] }
 
     /// The union of two signatures; declarations in `other` win on conflict.
     public func merging(_ other: Signature) -> Signature {
@@ -63,6 +71,7 @@ public struct Signature: Sendable, Equatable {
         for op in other.acList { merged.declareAC(op) }
         for (op, unit) in other.unitTable { merged.unitTable[op] = unit }
         for (op, count) in other.attributeTable { merged.attributeTable[op] = count }
+        for (op, note) in other.attributeNotes { merged.attributeNotes[op] = note }
         return merged
     }
 }

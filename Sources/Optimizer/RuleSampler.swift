@@ -327,18 +327,23 @@ private struct Builder {
             default: return filled(with: exponential(&random) { $0.isEmpty }, &random)
             }
         case .atLeastOne:
-            return random.chance(0.7) ? onePlusExp(&random) : .number(random.chance(0.5) ? 1 : 2)
+            switch random.weighted([60, 25, 15]) {
+            case 0: return onePlusExp(&random)
+            case 1: return .number(random.chance(0.5) ? 1 : 2)
+            default: return count(random.chance(0.75) ? -1 : -2, &random)
+            }
         case .value(let value):
             return random.chance(0.8) ? .number(value) : filled(with: .number(value), &random)
         case .constant:
             return .number(numbers[random.index(below: numbers.count)])
         case .constantAlong(let axis):
-            switch random.weighted([30, 20, 15, 25, 10]) {
+            switch random.weighted([30, 20, 15, 25, 10, 10]) {
             case 0: return reduction(TensorVocabulary.sum, axis, &random)
             case 1: return reduction(TensorVocabulary.max, axis, &random)
             case 2: return .number(numbers[random.index(below: numbers.count)])
             case 3: return leaf(&random, singleAlong: axis)
-            default: return filled(with: leaf([]), &random)
+            case 4: return filled(with: leaf([]), &random)
+            default: return mean(axis, &random)
             }
         case .uniform:
             switch random.weighted([35, 25, 20, 20]) {
@@ -378,6 +383,25 @@ private struct Builder {
     /// `sum` or `max` of a leaf along `axis`: constant along it.
     private mutating func reduction(_ op: Symbol, _ axis: Int, _ random: inout SplitMix64) -> SampleExpression {
         .apply(op, [leaf(&random, reducibleAlong: axis)], payload: .integer(axis))
+    }
+
+    /// `(sum (fill v 1) axis)`, the count a lowered `mean` divides by: at
+    /// least 1 (the sampled shapes have no empty axis).
+    private mutating func count(_ axis: Int, _ random: inout SplitMix64) -> SampleExpression {
+        let ones = SampleExpression.apply(
+            TensorVocabulary.fill, [leaf(&random, reducibleAlong: axis), .number(1)], payload: nil)
+        return .apply(TensorVocabulary.sum, [ones], payload: .integer(axis))
+    }
+
+    /// `(mean v axis)` as programs lower it, `(* (sum v axis) (inv (sum (fill
+    /// v 1) axis)))`: constant along `axis`.
+    private mutating func mean(_ axis: Int, _ random: inout SplitMix64) -> SampleExpression {
+        let value = leaf(&random, reducibleAlong: axis)
+        let ones = SampleExpression.apply(TensorVocabulary.fill, [value, .number(1)], payload: nil)
+        let count = SampleExpression.apply(TensorVocabulary.sum, [ones], payload: .integer(axis))
+        let total = SampleExpression.apply(TensorVocabulary.sum, [value], payload: .integer(axis))
+        return .apply(
+            TensorVocabulary.multiply, [total, .apply(TensorVocabulary.inverse, [count], payload: nil)], payload: nil)
     }
 
     /// `v - max(v, axis)`, lowered: shifted along `axis`.

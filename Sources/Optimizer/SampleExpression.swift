@@ -75,9 +75,9 @@ indirect enum SampleExpression: CustomStringConvertible {
         case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax, TensorVocabulary.squeeze:
             (arity, takesAxis) = (1, true)
         default:
-            // `-`, `/` and `neg` are lowered away when they have their
-            // language's arity; `sum` and `max` are spelled with an axis.
-            let lowered: Set<TensorOperator> = [.add, .subtract, .multiply, .divide, .negate, .sum, .max]
+            // `-`, `/`, `neg` and `mean` are lowered away when they have
+            // their language's arity; `sum` and `max` are spelled with an axis.
+            let lowered: Set<TensorOperator> = [.add, .subtract, .multiply, .divide, .negate, .sum, .max, .mean]
             guard let language = TensorOperator(name: op.name), !lowered.contains(language) else {
                 return "'\(op)' with \(operands.count) operand(s) is not an operator of the tensor language"
             }

@@ -74,7 +74,7 @@ func runEval(_ arguments: [String]) throws {
     let values = try readInputValues(inputsPath, inputSet: options.inputSet)
     func failure(_ error: EvaluationError) -> CommandFailure {
         switch error.kind {
-        case .missingInput, .rankMismatch, .sizeMismatch, .conflictingDimension:
+        case .missingInput, .rankMismatch, .sizeMismatch, .conflictingDimension, .unknownInput:
             return CommandFailure(message: "\(inputsPath): \(error.message)", status: 1)
         case .emptyReduction, .shape:
             return CommandFailure(message: "\(options.file): \(error.message)", status: 1)
@@ -82,6 +82,7 @@ func runEval(_ arguments: [String]) throws {
     }
     var outputs: [(name: String, value: NDArray<Double>)]
     do {
+        try program.checkInputNames(values.keys.sorted())
         if options.reference {
             let exact = values.mapValues { $0.map(ReferenceFloat.init) }
             outputs = try program.evaluate(exact).map { (name: $0.name, value: $0.value.map(\.doubleValue)) }

@@ -89,6 +89,54 @@ final class RuleFileTests: XCTestCase {
         }
     }
 
+    /// A language explains its attributes once, in the signature; every
+    /// error about an attribute of that operator carries the note.
+    func testAnAttributeNoteExplainsEveryAttributeMistake() {
+        var signature = Signature()
+        signature.declareAttributes(1, of: "red", note: "red takes an integer axis")
+        let text = """
+            sides  (red ?a ?b)         => (f ?b)
+            within (g (red ?a ?b) ?b)  => ?a
+            word   (red ?a k)          => ?a
+            list   (red ?a (f ?b))     => ?a
+            plain  (f ?a ?b)           => (f ?b ?a)
+            """
+        let diagnostics = assertDiagnostics([
+            "n.rules:1:1: rule sides: ?b is bound as literal on the left but used as eclass on the right: red takes",
+            "n.rules:2:23: variable '?b' is used as literal and as eclass: red takes an integer axis",
+            "n.rules:3:16: an attribute must be an integer, found 'k': red takes an integer axis",
+            "n.rules:4:16: an attribute must be an integer or a variable, found '(f ?b)': red takes an integer axis",
+        ]) {
+            _ = try RuleSet(parsing: text, file: "n.rules", signature: signature, conditions: conditions)
+        }
+        XCTAssertEqual(diagnostics.count, 4, "\(diagnostics)")
+        XCTAssertEqual(signature.merging(Signature()).attributeNote(of: "red"), "red takes an integer axis")
+    }
+
+    /// A number past binary64's range is an error wherever a rule file
+    /// writes one; `inf` spelled out, and a tiny number (which rounds to 0),
+    /// read.
+    func testOverflowingNumbersAreLocatedErrors() throws {
+        let text = """
+            (ac +)
+            (unit + 1e999)
+            big      (+ ?a 1e999)   => ?a
+            negative (f ?a)         => (g ?a -1e400)
+            cond     (f ?a)         => ?a            :if (not_zero 2e308)
+            """
+        assertDiagnostics([
+            "o.rules:2:9: '1e999' overflows binary64 (the largest finite magnitude is about 1.8e308); write inf if an infinity is meant",
+            "o.rules:3:16: '1e999' overflows binary64",
+            "o.rules:4:34: '-1e400' overflows binary64 (the largest finite magnitude is about 1.8e308); write -inf",
+            "o.rules:5:56: '2e308' overflows binary64",
+        ]) {
+            _ = try RuleSet(parsing: text, file: "o.rules", conditions: conditions)
+        }
+        let fine = try RuleSet(
+            parsing: "spelled (+ ?a inf) => (+ ?a -inf 1e308 1e-999 nan)", conditions: conditions)
+        XCTAssertEqual(fine.rewrites[0].rhs.description, "(+ ?a -inf 1e+308 0 nan)")
+    }
+
     /// The worked example of docs/rules.md, read from the page itself, so
     /// the guide cannot drift from what the loader accepts.
     func testTheWorkedExampleOfTheGuideRuns() throws {

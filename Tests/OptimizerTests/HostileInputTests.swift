@@ -171,11 +171,16 @@ final class HostileInputTests: XCTestCase {
                 header + "(output y (* x " + (1..<3_000).map { "\($0).5" }.joined(separator: " ") + "))\n",
                 .result, ["optimize"]
             ),
-            ("huge-exponent", header + "(output y (+ x 1e999999))\n", .result, ["expand", "optimize"]),
+            // A decimal past binary64's range is an error, not a silent inf.
+            ("huge-exponent", header + "(output y (+ x 1e999999))\n", .error, ["expand", "optimize"]),
             ("tiny-exponent", header + "(output y (* x 1e-999999))\n", .result, ["expand", "optimize"]),
             (
-                "long-digits", header + "(output y (+ x " + String(repeating: "9", count: 5_000) + "))\n", .result,
+                "long-digits", header + "(output y (+ x " + String(repeating: "9", count: 5_000) + "))\n", .error,
                 ["expand", "optimize"]
+            ),
+            (
+                "long-digits-finite", header + "(output y (+ x 0." + String(repeating: "9", count: 5_000) + "))\n",
+                .result, ["expand", "optimize"]
             ),
             ("unknown-operator", header + "(output y (frobnicate x))\n", .error, ["expand", "optimize"]),
             ("operator-as-name", header + "(output y exp)\n", .error, ["expand", "optimize"]),

@@ -68,4 +68,40 @@ final class RuleLoadingTests: XCTestCase {
             }
         }
     }
+
+    /// A reduction takes an integer axis, so `(max ?a ?b)` reads `?b` as one:
+    /// every error that mistake (or a non-integer axis) leads to says so and
+    /// names the elementwise operator, and `sum` and `mean` say the same.
+    func testAReductionGivenAnOperandForItsAxisHintsAtTheElementwiseOperator() {
+        let text = """
+            swap     (max ?a ?b)          => (maximum ?b ?a)
+            inside   (* (max ?a ?b) ?b)   => ?a
+            named    (sum ?a x)           => ?a
+            fraction (mean ?a 1.5)        => ?a
+            three    (max ?a ?b ?c)       => ?a
+            applied  (sum ?a (exp ?b))    => ?a
+            """
+        let maximum =
+            "'max' reduces along an integer axis (or a variable such as ?k standing for one), and (maxall ?a) over "
+            + "every element; the elementwise maximum of two tensors is (maximum ?a ?b)"
+        let sum = "'sum' reduces along an integer axis"
+        let mean = "'mean' averages along an integer axis (or a variable such as ?k standing for one), and (meanall ?a)"
+        do {
+            _ = try loadRules(options(text), conditions: conditions)
+            XCTFail("expected load errors")
+        } catch {
+            let messages = error.diagnostics.map(\.description)
+            for fragment in [
+                "mine.rules:1:1: rule swap: ?b is bound as literal on the left but used as eclass on the right: "
+                    + maximum,
+                "mine.rules:2:25: variable '?b' is used as literal and as eclass: " + maximum,
+                "mine.rules:3:18: an attribute must be an integer, found 'x': " + sum,
+                "mine.rules:4:19: an attribute must be an integer, found '1.5': " + mean,
+                "mine.rules:5:1: rule three: 'max' takes 1 operand(s), found 2: " + maximum,
+                "mine.rules:6:18: an attribute must be an integer or a variable, found '(exp ?b)': " + sum,
+            ] {
+                XCTAssertTrue(messages.contains { $0.contains(fragment) }, "no '\(fragment)' in\n\(error)")
+            }
+        }
+    }
 }

@@ -58,6 +58,20 @@ final class SpellingTests: XCTestCase {
             "(input x [n])\n(input y [n])\n(output c (neg (sum (* y (log (/ (exp x) (sum (exp x) -1)))))))")
     }
 
+    /// A mean is lowered to a sum over a count, so the max shift reaches
+    /// through it; the user's `mean` prints as a `mean`.
+    func testMeansOfCrossEntropyAndLogSoftmax() throws {
+        let rows = "(input X [b n])\n(input Y [b n])\n"
+        try assertStable(
+            rows + "(output l (mean (- (log (sum (exp X) -1)) (sum (* Y X) -1))))", contains: ["(max X 1)", "(mean "])
+        try assertStable(rows + "(output r (mean (- X (log (sum (exp X) -1))) -1))", contains: ["(max X 1)", "(mean "])
+        try assertStable(
+            rows + "(output l (neg (mean (sum (* Y (log (/ (exp X) (sum (exp X) -1)))) -1))))",
+            contains: ["(max X 1)", "(mean "])
+        try assertStable(
+            rows + "(output g (grad (mean (- (log (sum (exp X) -1)) (sum (* Y X) -1))) X))", contains: ["(max X 1)"])
+    }
+
     func testLogSigmoidAndSoftplusThroughLog1p() throws {
         try assertStable("(input x [n])\n(output a (log (sigmoid x)))", contains: ["softplus"])
         try assertStable("(input x [n])\n(output b (log (/ 1 (+ 1 (exp (neg x))))))", contains: ["softplus"])

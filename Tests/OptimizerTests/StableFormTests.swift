@@ -94,6 +94,25 @@ final class StableFormTests: XCTestCase {
             "(- (* \(softmax) (sum y)) y)")
     }
 
+    /// `mean` is a sum over a count in the e-graph, so every rule about sums
+    /// applies through it, along an axis and over all elements.
+    func testMeans() throws {
+        try assertReaches(
+            "(input x [n])", "(mean (- x (log (sum (exp x) -1))))",
+            "(mean (- (- x (max x -1)) (log (sum \(shift) -1))))")
+        try assertReaches(
+            "(input X [m n])", "(mean (log (sum (exp X) -1)) 0)",
+            "(mean (+ (max X -1) (log (sum (exp (- X (max X -1))) -1))) 0)")
+        // The mean of a softmax is 1 over the count, whose fill keeps the
+        // operand it was written with: a fill reads only its shape.
+        let softmaxAll = "(/ (exp x) (sum (exp x)))"
+        try assertReaches("(input x [n])", "(mean \(softmaxAll))", "(/ 1 (sum (fill \(softmaxAll) 1)))")
+        let rowShift = "(exp (- X (max X -1)))"
+        try assertReaches(
+            "(input X [m n])", "(grad (mean (log (sum (exp X) -1))) X)",
+            "(/ (/ \(rowShift) (sum \(rowShift) -1)) (sum (fill (log (sum (exp X) -1)) 1)))")
+    }
+
     func testSecondOrderGradient() throws {
         // The Hessian-vector product of log-sum-exp is the gradient of w · softmax.
         try assertReaches(

@@ -267,6 +267,24 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(scalar?.kind, .rankMismatch)
     }
 
+    /// `evaluate` ignores values for other names, as the judge does; a
+    /// caller that wants them reported checks the names first.
+    func testUndeclaredInputNamesAreReportedWhenChecked() throws {
+        let program = try TensorProgram(parsing: "(input x [n])\n(input w [n])\n(output y (* x w))")
+        XCTAssertNoThrow(try program.checkInputNames(["w", "x"]))
+        XCTAssertThrowsError(try program.checkInputNames(["x", "xx", "w", "xx"])) { error in
+            XCTAssertEqual(
+                error as? EvaluationError,
+                EvaluationError(.unknownInput, "input 'xx' is not declared by the program (its inputs are x, w)"))
+        }
+        let values = ["x": NDArray<Double>(vector: [2]), "w": NDArray(vector: [3]), "xx": NDArray(vector: [4])]
+        XCTAssertEqual(try program.evaluate(values)[0].value.elements, [6])
+        let none = try TensorProgram(parsing: "(output y 1)")
+        XCTAssertThrowsError(try none.checkInputNames(["x"])) { error in
+            XCTAssertEqual("\(error)", "input 'x' is not declared by the program (it declares none)")
+        }
+    }
+
     func testMaxOfAnEmptyArrayIsAnErrorNotACrash() {
         let error = bindingError("(input x [n])\n(output m (max x))\n(output s (sum x))", ["x": [Double]()])
         XCTAssertEqual(error?.kind, .emptyReduction)

@@ -90,6 +90,13 @@ final class GradientTests: XCTestCase {
         try check("(/ (exp x) (sum (exp x) -1))")
     }
 
+    func testMean() throws {
+        try check("(* (mean (* X X) 0) (mean X -1))", withRespectTo: "X")
+        try check("(* (mean (exp X)) X)", withRespectTo: "X")
+        try check("(/ x (mean (* x x)))")
+        try check("(mean (* X b) 0)", withRespectTo: "b")
+    }
+
     func testBroadcastInputsAreSummedBack() throws {
         try check("(* X b)", withRespectTo: "b")
         try check("(log (+ X b))", withRespectTo: "b")

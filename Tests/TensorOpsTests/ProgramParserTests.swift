@@ -51,6 +51,41 @@ final class ProgramParserTests: XCTestCase {
             ], text)
     }
 
+    /// A decimal too large for binary64 would read as an infinity nobody
+    /// wrote: it is an error that says how to write one.
+    func testOverflowingNumbersAreErrorsAndInfinitiesAreSpelledOut() throws {
+        assertProgramDiagnostics(
+            [
+                "p.eqs:2:16: '1e999' overflows binary64 (the largest finite magnitude is about 1.8e308); "
+                    + "write inf if an infinity is meant",
+                "p.eqs:3:22: '-1e400' overflows binary64 (the largest finite magnitude is about 1.8e308); "
+                    + "write -inf if an infinity is meant",
+                "p.eqs:4:16: '" + String(repeating: "9", count: 400) + "' overflows binary64",
+            ],
+            "(input x [n])\n(output a (+ x 1e999))\n(output b (maximum x -1e400))\n(output c (+ x "
+                + String(repeating: "9", count: 400) + "))")
+        let program = try ProgramParser().parse(
+            "(input x [n])\n(output a (+ x inf -inf nan 1.7976931348623157e308 1e-999))")
+        XCTAssertEqual(
+            program.description, "(input x [n])\n(output a (+ x inf -inf nan 1.7976931348623157e+308 0))\n")
+    }
+
+    /// `(max x y)` means the elementwise maximum to whoever writes it; the
+    /// error says a reduction takes an integer axis and names `maximum`.
+    func testAReductionGivenATensorForItsAxisHintsAtTheElementwiseOperator() {
+        assertProgramDiagnostics(
+            [
+                "p.eqs:3:18: the axis of 'max' is an integer, found 'y': 'max' reduces along an integer axis, or over "
+                    + "every element without one; the elementwise maximum of two tensors is (maximum a b)",
+                "p.eqs:4:11: 'sum' takes 1 operand(s) (and an optional axis), found 3: 'sum' reduces along an integer "
+                    + "axis, or over every element without one; the elementwise sum of two tensors is (+ a b)",
+                "p.eqs:5:19: the axis of 'mean' is an integer, found '0.5': 'mean' averages along an integer axis",
+                "p.eqs:6:22: the axis of 'squeeze' is an integer, found 'y'",
+            ],
+            "(input x [n])\n(input y [n])\n(output a (max x y))\n(output b (sum x y 0))\n(output c (mean x 0.5))\n"
+                + "(output d (squeeze x y))")
+    }
+
     func testShapeProblemsNameTheExpression() {
         assertProgramDiagnostics(
             [

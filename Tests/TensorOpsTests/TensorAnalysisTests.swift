@@ -190,8 +190,18 @@ final class TensorAnalysisTests: XCTestCase {
     func testRulePatternsLowerLikePrograms() throws {
         let analysis = TensorAnalysis(inputShapes: [:])
         let rules = try RuleSet(
-            parsing: "div-self (/ ?a ?a) => (fill ?a 1) :if (nonzero ?a)\nsub-self (- ?a ?a) => (fill ?a 0)",
+            parsing: """
+                div-self (/ ?a ?a) => (fill ?a 1) :if (nonzero ?a)
+                sub-self (- ?a ?a) => (fill ?a 0)
+                mean-axis (mean ?a ?k) => (mean ?a ?k)
+                mean-all (meanall ?e:(exp ?x)) => ?e
+                """,
             signature: TensorVocabulary.signature, conditions: analysis.conditions(), desugar: TensorVocabulary.lower)
-        XCTAssertEqual(rules.rewrites.map(\.lhs.description), ["(* ?a (inv ?a))", "(+ ?a (* -1 ?a))"])
+        XCTAssertEqual(
+            rules.rewrites.map(\.lhs.description),
+            [
+                "(* ?a (inv ?a))", "(+ ?a (* -1 ?a))", "(* (sum ?a ?k) (inv (sum (fill ?a 1) ?k)))",
+                "(* (sumall ?e:(exp ?x)) (inv (sumall (fill ?e 1))))",
+            ])
     }
 }

@@ -58,6 +58,8 @@ extension TensorProgram {
                         let symbol = op == .sum ? TensorVocabulary.sumAll : TensorVocabulary.maxAll
                         index = term.append(Term.Node(symbol, operands))
                     }
+                case .mean:
+                    index = lowerMean(operands[0], axis: current.axis.map { $0 - rank }, into: &term)
                 case .squeeze:
                     index = term.append(
                         Term.Node(TensorVocabulary.squeeze, operands, payload: .integer((current.axis ?? 0) - rank)))
@@ -95,6 +97,35 @@ extension TensorProgram {
             graph[condition.arguments[0]].arguments == [maximum]
         else { return nil }
         return maximum
+    }
+
+    /// Appends `(* (sum a k) (inv (sum (fill a 1) k)))`, the mean of the node
+    /// at `operand` along `axis` (from the end; `nil` for every element, with
+    /// `sumall`), and returns the product's index.
+    ///
+    /// The e-graph has no `mean`: spelled as a sum over a count, a mean is
+    /// seen through by every rule about sums and products (the max shift,
+    /// lifting a factor out of a sum, cancelling an inverse) with no rule
+    /// written for it. The count is a sum of ones rather than a number since
+    /// a named dim has no size until inputs are given; the analysis sees that
+    /// it is at least 1 and constant along every axis, so its inverse is safe
+    /// and comes out of sums like any constant. The raiser spells the pattern
+    /// as `mean` again, and evaluates as the judge does, `(/ (sum a k) n)`:
+    /// a sum of ones is exact in binary64.
+    private func lowerMean(_ operand: Int, axis: Int?, into term: inout Term) -> Int {
+        let one = term.append(Term.Node(.literal, payload: .number(1)))
+        let ones = term.append(Term.Node(TensorVocabulary.fill, [operand, one]))
+        let total: Int
+        let count: Int
+        if let axis {
+            total = term.append(Term.Node(TensorVocabulary.sum, [operand], payload: .integer(axis)))
+            count = term.append(Term.Node(TensorVocabulary.sum, [ones], payload: .integer(axis)))
+        } else {
+            total = term.append(Term.Node(TensorVocabulary.sumAll, [operand]))
+            count = term.append(Term.Node(TensorVocabulary.sumAll, [ones]))
+        }
+        let inverse = term.append(Term.Node(TensorVocabulary.inverse, [count]))
+        return term.append(Term.Node(TensorVocabulary.multiply, [total, inverse]))
     }
 }
 
@@ -284,7 +315,39 @@ extension TensorProgram {
             return node.op == .literal && node.payload == .number(-1)
         }
 
-        /// `(* a b (inv c) -1)` as `(neg (/ (* a b) c))`.
+        /// The `mean` that a count and a sum in one product spell (see
+        /// `lowerMean`): with `count` the index of `(sum (fill b 1) k)` (or
+        /// `(sumall (fill b 1))`), the first of the numerators that is
+        /// `(sum a k)` (or `(sumall a)`) with `a` of the shape of `b`, and its
+        /// mean; `nil` when there is none. Only `b`'s shape matters, since a
+        /// `fill` reads no value, so a rewrite that changed the fill's first
+        /// operand still raises to a mean.
+        private mutating func pairedMean(
+            counting count: Int, among numerators: [Int?], _ term: Term, _ raised: [NodeID]
+        ) throws -> (position: Int, mean: NodeID)? {
+            let countNode = term.nodes[count]
+            guard countNode.op == TensorVocabulary.sum || countNode.op == TensorVocabulary.sumAll,
+                countNode.children.count == 1
+            else { return nil }
+            let ones = term.nodes[countNode.children[0]]
+            guard ones.op == TensorVocabulary.fill, ones.children.count == 2,
+                term.nodes[ones.children[1]].op == .literal, term.nodes[ones.children[1]].payload == .number(1)
+            else { return nil }
+            let onesShape = graph[raised[countNode.children[0]]].shape
+            for (position, candidate) in numerators.enumerated() {
+                guard let candidate else { continue }
+                let total = term.nodes[candidate]
+                guard total.op == countNode.op, total.payload == countNode.payload, total.children.count == 1,
+                    graph[raised[total.children[0]]].shape == onesShape
+                else { continue }
+                let axis: Int? = if case .integer(let value)? = total.payload { value } else { nil }
+                return (position, try graph.apply(.mean, [raised[total.children[0]]], axis: axis))
+            }
+            return nil
+        }
+
+        /// `(* a b (inv c) -1)` as `(neg (/ (* a b) c))`, and a sum over its
+        /// count as `mean`.
         private mutating func product(_ children: [Int], _ term: Term, _ raised: [NodeID]) throws -> NodeID {
             var numeratorTerms: [Int] = []
             var denominatorTerms: [Int] = []
@@ -299,8 +362,19 @@ extension TensorProgram {
                     numeratorTerms.append(child)
                 }
             }
-            let numerators = canonicalOrder(numeratorTerms, term).map { raised[$0] }
-            let denominators = canonicalOrder(denominatorTerms, term).map { raised[$0] }
+            let orderedNumerators = canonicalOrder(numeratorTerms, term)
+            var numerators = orderedNumerators.map { raised[$0] }
+            // Each numerator's term while it is still free to pair with a count.
+            var unpaired: [Int?] = orderedNumerators
+            var denominators: [NodeID] = []
+            for denominator in canonicalOrder(denominatorTerms, term) {
+                if let (position, mean) = try pairedMean(counting: denominator, among: unpaired, term, raised) {
+                    numerators[position] = mean
+                    unpaired[position] = nil
+                } else {
+                    denominators.append(raised[denominator])
+                }
+            }
             if numerators.isEmpty && denominators.isEmpty {
                 // (* -1 -1 ...): the product of the signs.
                 return graph.constant(negate ? -1 : 1)

@@ -33,6 +33,13 @@ public enum TensorVocabulary {
     public static let shiftMax = Symbol("shiftmax")
     /// ``shiftMax`` over every element, a scalar.
     public static let shiftMaxAll = Symbol("shiftmaxall")
+    /// `mean` along one axis: a spelling rule files may use, lowered to
+    /// `(* (sum a k) (inv (sum (fill a 1) k)))` as programs are (see
+    /// ``lower(_:)``); the e-graph itself never holds it.
+    public static let mean = Symbol("mean")
+    /// The mean of every element, as rule files spell it; lowered to
+    /// `(* (sumall a) (inv (sumall (fill a 1))))`.
+    public static let meanAll = Symbol("meanall")
     /// `squeeze`, whose axis is an attribute.
     public static let squeeze = Symbol("squeeze")
     /// `fill`.
@@ -84,7 +91,7 @@ public enum TensorVocabulary {
         var table: [TensorOperator: Symbol] = [:]
         for op in TensorOperator.allCases {
             switch op {
-            case .add, .subtract, .multiply, .divide, .negate, .sum, .max: continue
+            case .add, .subtract, .multiply, .divide, .negate, .sum, .max, .mean: continue
             default: table[op] = Symbol(op.rawValue)
             }
         }
@@ -97,16 +104,35 @@ public enum TensorVocabulary {
     }()
 
     /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max`,
-    /// `shiftmax` and `squeeze` take one attribute, their axis from the end.
+    /// `shiftmax`, `mean` and `squeeze` take one attribute, their axis from the end.
     public static let signature: Signature = {
         var signature = Signature()
         signature.declareAC(add)
         signature.declareAC(multiply)
         signature.declareUnit(.number(0), of: add)
         signature.declareUnit(.number(1), of: multiply)
-        for op in [sum, max, shiftMax, squeeze] { signature.declareAttributes(1, of: op) }
+        for (op, all) in [(sum, sumAll), (max, maxAll), (mean, meanAll)] {
+            signature.declareAttributes(1, of: op, note: reductionNote(op, all: all))
+        }
+        signature.declareAttributes(
+            1, of: squeeze, note: "'squeeze' drops an axis of size 1, an integer (or a variable such as ?k)")
+        signature.declareAttributes(1, of: shiftMax)
         return signature
     }()
+
+    /// What a rule writer who wrote `(max ?a ?b)` for the elementwise
+    /// maximum, or `(sum ?a)` for the sum of every element, needs to read.
+    private static func reductionNote(_ op: Symbol, all: Symbol) -> String {
+        let elementwise: String
+        switch op {
+        case sum: elementwise = "the elementwise sum of two tensors is (+ ?a ?b)"
+        case max: elementwise = "the elementwise maximum of two tensors is (maximum ?a ?b)"
+        default: elementwise = "a mean of two tensors is (/ (+ ?a ?b) 2)"
+        }
+        let verb = op == mean ? "averages" : "reduces"
+        return "'\(op)' \(verb) along an integer axis (or a variable such as ?k standing for one), "
+            + "and (\(all) ?a) over every element; \(elementwise)"
+    }
 
     /// Every operator of the lowered language with the numbers of operands
     /// it takes: what rule files may apply (`RuleSet`'s `vocabulary`).
@@ -115,6 +141,9 @@ public enum TensorVocabulary {
         var table: [Symbol: ClosedRange<Int>] = [
             add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
             maxAll: 1...1, shiftMax: 1...1, shiftMaxAll: 1...1, squeeze: 1...1,
+            // Lowered away when applied to one operand; listed so that one
+            // applied to more is reported as misapplied, not unknown.
+            mean: 1...1, meanAll: 1...1,
         ]
         for (op, symbol) in direct { table[symbol] = op.arity...op.arity }
         return table
@@ -127,8 +156,9 @@ public enum TensorVocabulary {
 
 extension TensorVocabulary {
     /// A pattern written in the language's spelling, lowered as programs are:
-    /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))` and
-    /// `(neg a)` to `(* -1 a)`, at every depth. Rule files pass it to
+    /// `(/ a b)` to `(* a (inv b))`, `(- a b)` to `(+ a (* -1 b))`,
+    /// `(neg a)` to `(* -1 a)`, and `(mean a k)` and `(meanall a)` to a sum
+    /// times the inverse of a count, at every depth. Rule files pass it to
     /// `RuleSet` as `desugar`, so a rule reads as a person writes it and
     /// matches what the e-graph stores.
     public static func lower(_ pattern: Pattern) -> Pattern {
@@ -143,6 +173,17 @@ extension TensorVocabulary {
             return .apply(add, [lowered[0], .apply(multiply, [minusOne, lowered[1]])])
         case "neg" where lowered.count == 1 && rest == nil:
             return .apply(multiply, [minusOne, lowered[0]])
+        case "mean" where lowered.count == 1 && rest == nil && payload != nil,
+            "meanall" where lowered.count == 1 && rest == nil && payload == nil:
+            // The count is a sum of ones, as `TensorProgram.lowered(_:)` spells it.
+            let reduce = op.name == "mean" ? sum : sumAll
+            // A named operand (`?e:(exp ?x)`) is named once and referred to by its variable in the count.
+            let reference: Pattern =
+                if case .alias(let variable, _) = lowered[0] { .variable(variable) } else { lowered[0] }
+            let ones = Pattern.apply(fill, [reference, .number(1)])
+            let total = Pattern.node(op: reduce, payload: payload, children: [lowered[0]], rest: nil)
+            let count = Pattern.node(op: reduce, payload: payload, children: [ones], rest: nil)
+            return .apply(multiply, [total, .apply(inverse, [count])])
         default:
             return .node(op: op, payload: payload, children: lowered, rest: rest)
         }

@@ -14,6 +14,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible, Equatab
         case sizeMismatch
         /// A named dimension takes two different sizes in the inputs.
         case conflictingDimension
+        /// A value is given for a name the program does not declare as an input (see
+        /// ``TensorProgram/checkInputNames(_:)``).
+        case unknownInput
         /// `max` of an empty slice, which has no value (numpy raises here too).
         case emptyReduction
         /// The program's graph does not fit the inputs or itself, e.g. an input node without a declaration, a
@@ -87,6 +90,28 @@ extension TensorProgram {
             }
         }
         return sizes
+    }
+
+    /// Checks that every name given a value is an input the program declares.
+    ///
+    /// ``evaluate(_:)`` ignores values for other names, as the judge does, so that one set of values can serve
+    /// several programs. Where a person wrote the values, call this first: a misspelled name (`X` for `x`) is then
+    /// reported for what it is, rather than as the missing input it was meant for, or not at all.
+    /// - Parameter names: the names given values, in the order to report them.
+    /// - Throws: ``EvaluationError`` of kind `unknownInput` naming every undeclared name and listing the program's
+    ///   inputs in declaration order.
+    public func checkInputNames(_ names: some Sequence<String>) throws(EvaluationError) {
+        let declared = inputs.map(\.name)
+        var unknown: [String] = []
+        for name in names where !declared.contains(name) && !unknown.contains(name) { unknown.append(name) }
+        guard !unknown.isEmpty else { return }
+        let quoted = unknown.map { "'\($0)'" }.joined(separator: ", ")
+        let subject = unknown.count == 1 ? "input \(quoted) is" : "inputs \(quoted) are"
+        let letNames = Set(self.names.values)
+        let lets = unknown.filter { letNames.contains($0) }
+        let letNote = lets.isEmpty ? "" : "; " + lets.map { "'\($0)' is a let" }.joined(separator: ", ")
+        let known = declared.isEmpty ? "it declares none" : "its inputs are " + declared.joined(separator: ", ")
+        throw EvaluationError(.unknownInput, "\(subject) not declared by the program (\(known)\(letNote))")
     }
 
     /// Evaluates every output of the program on the given inputs.

@@ -1,6 +1,6 @@
 extension TensorEvaluation {
-    /// `(sum a k)` / `(max a k)` keeping axis `k` with size 1, or, with `axis == nil`, `(sum a)` / `(max a)` over
-    /// every axis to a rank-0 result.
+    /// `(sum a k)`, `(max a k)` or `(mean a k)` keeping axis `k` with size 1, or, with `axis == nil`, `(sum a)`,
+    /// `(max a)` or `(mean a)` over every axis to a rank-0 result.
     ///
     /// Sums follow numpy's float64 order so that results are bit-identical to `np.sum` (checked against numpy for
     /// ranks 1 to 3, every axis, contiguous arrays and broadcast views):
@@ -16,12 +16,26 @@ extension TensorEvaluation {
     ///
     /// `max` takes the first element of each slice and folds the rest with the scalar's `maximum`, which propagates
     /// NaN, so a slice holding a NaN gives NaN.
+    ///
+    /// `mean` is the sum, in the order above, divided by the number of elements reduced (the axis's size, or every
+    /// element): what `np.mean` computes for float64 and what the judge lowers `mean` to, `(/ (sum a k) count)`, so
+    /// the two agree to the bit. An empty slice gives `0 / 0`, NaN, as numpy does.
     /// - Throws: ``EvaluationError`` of kind `shape` for an axis out of range or an operator that is not a
     ///   reduction, `emptyReduction` for `max` over an empty slice (numpy raises too).
     /// - Complexity: O(elements of `value`).
     public static func reduce<Scalar: EvaluationScalar>(
         _ op: TensorOperator, _ value: NDArray<Scalar>, axis: Int?
     ) throws(EvaluationError) -> NDArray<Scalar> {
+        if op == .mean {
+            // `reduce(.sum, ...)` has checked the axis.
+            let total = try reduce(.sum, value, axis: axis)
+            let count = axis.map { value.shape[$0] } ?? value.shape.reduce(1, *)
+            guard let divide = Scalar.binaryOperation(.divide) else {
+                throw EvaluationError(.shape, "the scalar type has no '/'")
+            }
+            let divisor = Scalar(Double(count))
+            return total.map { divide($0, divisor) }
+        }
         guard op == .sum || op == .max else { throw EvaluationError(.shape, "'\(op)' is not a reduction") }
         let elements = value.elements
         guard let axis else {

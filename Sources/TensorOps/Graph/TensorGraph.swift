@@ -134,7 +134,11 @@ public struct TensorGraph: Sendable {
     }
 
     private static func normalize(_ axis: Int, of shape: Shape, for op: TensorOperator) throws(ShapeError) -> Int {
-        guard shape.rank > 0 else { throw ShapeError("cannot \(op) axis \(axis) of a scalar") }
+        guard shape.rank > 0 else {
+            guard op.kind == .reduction else { throw ShapeError("cannot \(op) axis \(axis) of a scalar") }
+            throw ShapeError(
+                "cannot reduce axis \(axis) of a scalar: (\(op) a), without an axis, reduces every element")
+        }
         guard let normalized = shape.normalizedAxis(axis) else {
             throw ShapeError("axis \(axis) is out of range for shape \(shape)")
         }

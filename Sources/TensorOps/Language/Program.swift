@@ -98,7 +98,7 @@ public struct Statement: Hashable, Sendable {
 }
 
 /// A program of the language: inputs, named subexpressions and outputs, in
-/// order (`LANGUAGE.md`). The output of the optimizer is a program too.
+/// order (`docs/language.md`). The output of the optimizer is a program too.
 public struct Program: Hashable, Sendable, CustomStringConvertible {
     /// The statements, in order.
     public var statements: [Statement]

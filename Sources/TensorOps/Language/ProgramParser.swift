@@ -4,7 +4,7 @@ import EGraph
 /// `file:line:col: message` and throwing them once.
 ///
 /// Checks made here need no shapes: forms and arities, operator and statement
-/// names, numbers, that every name refers to an input or an earlier `let`,
+/// names, numbers (one too large for binary64 is an error, not `inf`), that every name refers to an input or an earlier `let`,
 /// that names are not declared twice, and that `grad` differentiates with
 /// respect to an input. Shapes and axes are checked when the program is built
 /// into a ``TensorGraph``.
@@ -138,6 +138,10 @@ public struct ProgramParser {
         mutating func expression(_ form: SExpr) -> Expr? {
             switch form.kind {
             case .atom(let text):
+                if let problem = Literal.overflowProblem(text) {
+                    problems.report(problem, at: form.location)
+                    return nil
+                }
                 if let value = Literal.parseNumber(text) { return Expr(.number(value), at: form.location) }
                 guard ProgramParser.isValidName(text) else {
                     let reason = TensorOperator(name: text) != nil ? "an operator must be applied" : "not a name"
@@ -173,6 +177,7 @@ public struct ProgramParser {
         mutating func application(_ op: TensorOperator, _ arguments: [SExpr], _ location: SourceLocation) -> Expr? {
             var operands = arguments
             var axis: Int?
+            let hint = op.axisHint.map { ": " + $0 } ?? ""
             switch op.axisRequirement {
             case .none: break
             case .optional, .required:
@@ -185,7 +190,8 @@ public struct ProgramParser {
                     }
                     guard let text = arguments[1].atom, let value = Int(text) else {
                         problems.report(
-                            "the axis of '\(op)' is an integer, found '\(arguments[1])'", at: arguments[1].location)
+                            "the axis of '\(op)' is an integer, found '\(arguments[1])'\(hint)",
+                            at: arguments[1].location)
                         return nil
                     }
                     axis = value
@@ -197,7 +203,7 @@ public struct ProgramParser {
                 let expected = op.isVariadic ? "at least 2" : String(op.arity)
                 let axisNote = op.axisRequirement == .optional ? " (and an optional axis)" : ""
                 problems.report(
-                    "'\(op)' takes \(expected) operand(s)\(axisNote), found \(operands.count)", at: location)
+                    "'\(op)' takes \(expected) operand(s)\(axisNote), found \(operands.count)\(hint)", at: location)
             }
             var built: [Expr] = []
             var failed = !arityIsRight

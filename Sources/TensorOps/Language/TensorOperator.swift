@@ -1,4 +1,4 @@
-/// The operators of the program language (`LANGUAGE.md`).
+/// The operators of the program language (`docs/language.md`).
 ///
 /// There are no softmax, log-softmax or log-sum-exp operators: those are
 /// written out by hand, and finding their stable forms is the optimizer's job.
@@ -29,6 +29,9 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     case softplus
     case sum
     case max
+    /// `(mean a k)` is `(sum a k)` divided by the size of axis `k`; `(mean a)`
+    /// is `(sum a)` divided by the number of elements, as numpy's `np.mean`.
+    case mean
     case squeeze
     case fill
 
@@ -50,7 +53,7 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// What kind of operator this is.
     public var kind: Kind {
         switch self {
-        case .sum, .max: .reduction
+        case .sum, .max, .mean: .reduction
         case .squeeze: .squeeze
         case .fill: .fill
         default: .elementwise
@@ -61,7 +64,8 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
         switch self {
-        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .squeeze:
+        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .mean,
+            .squeeze:
             1
         case .select: 3
         default: 2
@@ -87,6 +91,24 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
         case .reduction: .optional
         case .squeeze: .required
         default: .none
+        }
+    }
+
+    /// What a reduction's second argument must be, and the elementwise
+    /// operator a writer may have meant instead: `(max x y)` with `y` a
+    /// tensor is the mistake it answers. `nil` for other operators.
+    public var axisHint: String? {
+        switch self {
+        case .sum:
+            "'sum' reduces along an integer axis, or over every element without one; "
+                + "the elementwise sum of two tensors is (+ a b)"
+        case .max:
+            "'max' reduces along an integer axis, or over every element without one; "
+                + "the elementwise maximum of two tensors is (maximum a b)"
+        case .mean:
+            "'mean' averages along an integer axis, or over every element without one; "
+                + "the elementwise mean of two tensors is (/ (+ a b) 2)"
+        default: nil
         }
     }
 

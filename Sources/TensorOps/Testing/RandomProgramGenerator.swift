@@ -80,11 +80,11 @@ public struct RandomProgramGenerator {
             return (Expr(.apply(unary.randomElement(using: &random)!, [operand], axis: nil)), shape)
         case 1 where shape.rank > 0:
             let axis = Int.random(in: -shape.rank..<shape.rank, using: &random)
-            let op: TensorOperator = Bool.random(using: &random) ? .sum : .max
+            let op = reductions.randomElement(using: &random)!
             let normalized = axis < 0 ? axis + shape.rank : axis
             return (Expr(.apply(op, [operand], axis: axis)), shape.reducing(axis: normalized))
         case 2:
-            let op: TensorOperator = Bool.random(using: &random) ? .sum : .max
+            let op = reductions.randomElement(using: &random)!
             return (Expr(.apply(op, [operand], axis: nil)), .scalar)
         case 3 where shape.dims.contains(.size(1)):
             let axis = shape.dims.firstIndex(of: .size(1))!
@@ -110,6 +110,9 @@ public struct RandomProgramGenerator {
             return (Expr(.apply(op, [operand, other, scalarNumber()], axis: nil)), joined)
         }
     }
+
+    /// The reductions drawn, each with and without an axis.
+    private let reductions: [TensorOperator] = [.sum, .max, .mean]
 
     /// A small scalar number literal.
     private mutating func scalarNumber() -> Expr {
