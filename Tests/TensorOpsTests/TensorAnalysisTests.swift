@@ -48,7 +48,7 @@ final class TensorAnalysisTests: XCTestCase {
             .appendingPathComponent("Corpus")
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".eqs") }
             .sorted()
-        XCTAssertEqual(files.count, 12)
+        XCTAssertGreaterThanOrEqual(files.count, 12)
         for file in files {
             let text = try String(contentsOf: corpus.appendingPathComponent(file), encoding: .utf8)
             let lowered = try lower(text)
