@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "TensorOps", targets: ["TensorOps"]),
         .library(name: "Extract", targets: ["Extract"]),
         .library(name: "Optimizer", targets: ["Optimizer"]),
-        .executable(name: "saturate", targets: ["Saturate"]),
+        .executable(name: "saturate", targets: ["SaturateCLI"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
     targets: [
@@ -33,7 +33,8 @@ let package = Package(
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
-        .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        // The saturate command; a library module named Saturate may come later.
+        .executableTarget(name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
