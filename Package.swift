@@ -19,13 +19,11 @@ let package = Package(
         // The program language: parsing, printing, shapes, grad, evaluation,
         // and the bridge into the e-graph.
         .target(name: "TensorOps", dependencies: ["EGraph"]),
-        // The default rule files, read at run time from the bundle.
-        .target(
-            name: "DefaultRules", path: "rules",
-            resources: [
-                .copy("ac.rules"), .copy("algebra.rules"), .copy("explog.rules"), .copy("lifting.rules"),
-                .copy("softmax.rules"), .copy("special.rules"),
-            ]),
+        // The default rule files, compiled in by the EmbedRules plugin from
+        // rules/*.rules, their single source.
+        .target(name: "DefaultRules", path: "rules", plugins: ["EmbedRules"]),
+        .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["EmbedRulesTool"]),
+        .executableTarget(name: "EmbedRulesTool", path: "Plugins/EmbedRulesTool"),
         // Cost functions, the numerical-stability cost, and extraction.
         .target(name: "Extract", dependencies: ["EGraph", "TensorOps"]),
         // optimize(_:): program in, stable program and report out.

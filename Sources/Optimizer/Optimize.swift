@@ -28,7 +28,8 @@ public struct OptimizeOptions: Sendable {
     /// an element, so a program of a hundred thousand operations would take
     /// minutes. Past it the result goes unverified, and the report says so.
     public var verificationOperationLimit = 50_000
-    /// Whether the bundled rule files are loaded.
+    /// Whether the default rule files (`rules/*.rules`, compiled in) are
+    /// loaded.
     public var usesDefaultRules = true
     /// Rule files loaded after the defaults.
     public var ruleFiles: [RuleSource] = []
@@ -299,11 +300,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
 public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry) throws(DiagnosticError) -> RuleSet {
     var sources: [RuleSource] = []
     if options.usesDefaultRules {
-        let urls = DefaultRules.urls
-        guard urls.count == DefaultRules.fileNames.count else {
-            throw DiagnosticError([Diagnostic("the bundled default rule files are missing", at: nil)])
-        }
-        for url in urls { sources.append(try RuleSource(contentsOf: url)) }
+        sources = DefaultRules.files.map { RuleSource(name: $0.path, text: $0.text) }
     }
     sources += options.ruleFiles
     return try RuleSet(
