@@ -55,6 +55,17 @@ public struct Extractor {
         self.bestNode = bestNode
     }
 
+    /// The cost `costFunction` gives `node` over its children's cheapest
+    /// terms: what extraction compared the node by, and its class's best
+    /// cost when it was chosen. `.infinity` when a child class has no finite
+    /// term; a NaN cost is the worst, as in extraction.
+    /// - Precondition: `costFunction` is the one this extractor ran.
+    public func cost<Cost: CostFunction>(of node: ENode, by costFunction: Cost) -> Double {
+        let childCosts = node.children.map { bestCost[egraph.find($0).index] }
+        guard !childCosts.contains(.infinity) else { return .infinity }
+        return NormalizedCost.normalize(costFunction.cost(of: node, childCosts: childCosts, in: egraph))
+    }
+
     /// The cost of the cheapest term of `id`'s class.
     public func cost(of id: ClassID) -> Double { bestCost[egraph.find(id).index] }
 

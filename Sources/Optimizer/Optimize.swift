@@ -122,10 +122,12 @@ public final class SaturatedEGraph: @unchecked Sendable {
     /// The e-node extraction chose in every class the extracted terms use,
     /// to mark in exports.
     public let extractedNodes: [ClassID: ENode]
+    /// The extraction, for the cost of each node.
+    let extractor: Extractor
 
     init(
         egraph: EGraph, analysis: TensorAnalysis, rules: RuleSet, outputNames: [String], roots: [ClassID],
-        inputTerms: [Term], extractedTerms: [Term], extractedNodes: [ClassID: ENode]
+        inputTerms: [Term], extractedTerms: [Term], extractor: Extractor
     ) {
         self.egraph = egraph
         self.analysis = analysis
@@ -134,7 +136,27 @@ public final class SaturatedEGraph: @unchecked Sendable {
         self.roots = roots
         self.inputTerms = inputTerms
         self.extractedTerms = extractedTerms
-        self.extractedNodes = extractedNodes
+        self.extractedNodes = extractor.chosenNodes(for: roots)
+        self.extractor = extractor
+    }
+
+    /// The stability cost of `node`, an e-node of the e-graph: the cost
+    /// extraction compared it by, over its children's cheapest terms
+    /// (`.infinity` if one has none).
+    public func cost(of node: ENode) -> Double {
+        extractor.cost(of: node, by: StabilityCost(analysis: analysis))
+    }
+
+    /// The e-graph as egraph-serialize JSON (``EGraph/serializedJSON(roots:marking:cost:)``):
+    /// the outputs' classes as roots, the extraction marked, and each
+    /// node's ``cost(of:)``.
+    ///
+    /// The stability cost is not a sum over a term (its failure level is
+    /// the worst along a path), so each node carries its whole cost, not a
+    /// share to be added up as extraction-gym's additive costs are.
+    public func serializedJSON() -> String {
+        let cost = StabilityCost(analysis: analysis)
+        return egraph.serializedJSON(roots: roots, marking: extractedNodes) { self.extractor.cost(of: $0, by: cost) }
     }
 }
 
@@ -265,7 +287,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             egraph: egraph, analysis: prepared.analysis, rules: prepared.rules,
             outputNames: program.outputs.map(\.name),
             roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
-            extractedNodes: extractor.chosenNodes(for: roots)) : nil
+            extractor: extractor) : nil
     let operations = max(program.graph.nodes.count, optimized.graph.nodes.count)
     if options.verifiesAccuracy && operations > options.verificationOperationLimit {
         report.unverifiedBecause =
