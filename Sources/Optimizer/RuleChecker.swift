@@ -118,6 +118,24 @@ public struct RuleChecker {
         rules.entries.map { check($0, signature: rules.signature) }
     }
 
+    /// Checks the rules that `options.ruleFiles` add, loaded exactly as
+    /// ``optimize(_:options:)`` loads them (with the defaults' declarations,
+    /// or without the defaults at all): what `saturate optimize --rules`
+    /// runs before it trusts a user's file.
+    ///
+    /// The defaults are not checked again (a test checks every one of
+    /// them), nor are rules of groups the options or a file switch off,
+    /// which will not run.
+    /// - Throws: every problem in the files, as `file:line:col: message`.
+    /// - Complexity: ``check(_:signature:)`` for each added rule.
+    public func checkAddedRules(of options: OptimizeOptions) throws(DiagnosticError) -> [RuleCheckResult] {
+        let conditions = TensorAnalysis(inputShapes: [:]).conditions()
+        let rules = try Optimizer.loadRules(options, conditions: conditions)
+        let added = Set(options.ruleFiles.map(\.name))
+        return rules.entries.filter { added.contains($0.location.file) && !options.disabledGroups.contains($0.group) }
+            .map { check($0, signature: rules.signature) }
+    }
+
     /// Checks one rule of a language with `signature`.
     ///
     /// The rule's conditions may come from any `TensorAnalysis`: each sample
