@@ -32,7 +32,8 @@ let package = Package(
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
         // The saturate command; a library module named Saturate may come later.
-        .executableTarget(name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        .executableTarget(
+            name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "DefaultRules"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
@@ -42,5 +43,8 @@ let package = Package(
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
         .testTarget(name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        // The saturate command, run as a process: its interface, the guide's
+        // commands, hostile input.
+        .testTarget(name: "SaturateTests", dependencies: ["EGraph", "TensorOps", "Optimizer", "SaturateCLI"]),
     ]
 )

@@ -5,22 +5,29 @@
 import Foundation
 import TensorOps
 
-/// The usage lines of `saturate eval`.
-let evalUsage = """
-    saturate eval FILE [--inputs INPUTS.json] [--input-set NAME] [--reference]
-        evaluates FILE's outputs and prints them as one JSON object {"name": value, ...}
-        in output order; numbers read back to the same binary64 value, specials are
-        the strings "inf", "-inf", "nan".
-        --inputs INPUTS.json  the input values, {"x": [...], "X": [[...], ...]}, or a
-                              judge case file ({"input_sets": [{"name": ..., "values":
-                              {...}}, ...]}) together with --input-set
-        --input-set NAME      the input set NAME of a judge case file; without
-                              --inputs, FILE's sibling .json (corpus/NAME.eqs ->
-                              corpus/NAME.json)
-        --reference           evaluate with the 256-bit reference arithmetic (the
-                              judge's truth semantics), each element correctly
-                              rounded to binary64
-    """
+private let inputsOption = CommandOption.value(
+    "--inputs", placeholder: "INPUTS.json",
+    help: "the input values, {\"x\": [...], ...}, or a judge case file with --input-set", readsFile: true)
+private let inputSetOption = CommandOption.value(
+    "--input-set", placeholder: "NAME",
+    help: "the input set NAME of a judge case file (without --inputs: FILE's sibling .json)")
+private let referenceOption = CommandOption.flag(
+    "--reference", help: "evaluate in 256-bit arithmetic, each element then correctly rounded to binary64")
+
+let evalInterface = CommandInterface(
+    name: "eval", operands: "FILE", operandCount: 1...1,
+    summary: "evaluate a program on inputs given as JSON",
+    description: """
+        Evaluates FILE's outputs in binary64 with numpy's float64 semantics (or, with --reference,
+        with the judge's 256-bit truth semantics) and prints them as one JSON object
+        {"name": value, ...} in output order; numbers read back to the same binary64 value, and
+        the specials are the strings "inf", "-inf", "nan".
+        """,
+    options: [inputsOption, inputSetOption, referenceOption],
+    notes: """
+        A judge case file is {"input_sets": [{"name": ..., "values": {...}}, ...]}; with --input-set
+        and no --inputs, FILE's sibling .json is read (corpus/NAME.eqs -> corpus/NAME.json).
+        """)
 
 /// The options of `saturate eval`.
 struct EvalOptions {
@@ -29,37 +36,14 @@ struct EvalOptions {
     var inputSet: String?
     var reference = false
 
-    init(_ arguments: [String]) throws {
-        var file: String?
-        var index = 0
-        func value(of option: String) throws -> String {
-            index += 1
-            guard index < arguments.count else {
-                throw CommandFailure(message: "\(option) needs a value\nusage: " + evalUsage, status: 2)
-            }
-            return arguments[index]
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
-            switch argument {
-            case "--inputs": inputsPath = try value(of: argument)
-            case "--input-set": inputSet = try value(of: argument)
-            case "--reference": reference = true
-            default:
-                guard !argument.hasPrefix("--"), file == nil else {
-                    let what = argument.hasPrefix("--") ? "unknown option '\(argument)'" : "unexpected '\(argument)'"
-                    throw CommandFailure(message: "\(what)\nusage: " + evalUsage, status: 2)
-                }
-                file = argument
-            }
-            index += 1
-        }
-        guard let file else { throw CommandFailure(message: "eval needs a FILE\nusage: " + evalUsage, status: 2) }
-        self.file = file
+    init(_ arguments: ParsedArguments) throws {
+        file = arguments.operands[0]
+        inputsPath = arguments.value(inputsOption)
+        inputSet = arguments.value(inputSetOption)
+        reference = arguments.flag(referenceOption)
         if inputsPath == nil {
-            guard inputSet != nil else {
-                throw CommandFailure(message: "eval needs --inputs or --input-set\nusage: " + evalUsage, status: 2)
-            }
+            guard inputSet != nil else { throw evalInterface.usageError("eval needs --inputs or --input-set") }
+            guard file != "-" else { throw evalInterface.usageError("a program read from '-' needs --inputs") }
             let base = file.hasSuffix(".eqs") ? String(file.dropLast(4)) : file
             inputsPath = base + ".json"
         }
@@ -67,17 +51,17 @@ struct EvalOptions {
 }
 
 /// Runs `saturate eval` and prints its JSON object.
-func runEval(_ arguments: [String]) throws {
+func runEval(_ arguments: ParsedArguments) throws {
     let options = try EvalOptions(arguments)
     let program = try readProgram(options.file)
-    let inputsPath = options.inputsPath ?? ""
-    let values = try readInputValues(inputsPath, inputSet: options.inputSet)
+    let inputsPath = Files.name(options.inputsPath ?? "")
+    let values = try readInputValues(options.inputsPath ?? "", inputSet: options.inputSet)
     func failure(_ error: EvaluationError) -> CommandFailure {
         switch error.kind {
         case .missingInput, .rankMismatch, .sizeMismatch, .conflictingDimension:
-            return CommandFailure(message: "\(inputsPath): \(error.message)", status: 1)
+            return CommandFailure(message: "\(inputsPath): \(error.message)", status: .input)
         case .emptyReduction, .shape:
-            return CommandFailure(message: "\(options.file): \(error.message)", status: 1)
+            return CommandFailure(message: "\(Files.name(options.file)): \(error.message)", status: .input)
         }
     }
     var outputs: [(name: String, value: NDArray<Double>)]
@@ -97,17 +81,14 @@ func runEval(_ arguments: [String]) throws {
 
 /// The input values in `path`: a plain `{"x": [...]}` object, or input set `inputSet` of a judge case file.
 func readInputValues(_ path: String, inputSet: String?) throws -> [String: NDArray<Double>] {
-    let text: String
-    do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-        throw CommandFailure(message: "\(path): cannot read the file (\(error.localizedDescription))", status: 1)
-    }
+    let text = try Files.text(path)
+    let path = Files.name(path)
     let document: JSONValue
     do {
         document = try JSONValue.parse(text)
     } catch {
-        throw CommandFailure(message: "\(path):\(error.line):\(error.column): bad JSON: \(error.message)", status: 1)
+        throw CommandFailure(
+            message: "\(path):\(error.line):\(error.column): bad JSON: \(error.message)", status: .input)
     }
     var values = document
     if case .array(let sets)? = document.member("input_sets") {
@@ -115,33 +96,33 @@ func readInputValues(_ path: String, inputSet: String?) throws -> [String: NDArr
         guard let inputSet else {
             throw CommandFailure(
                 message: "\(path): a judge case file; choose an input set with --input-set (one of: "
-                    + names.joined(separator: ", ") + ")", status: 1)
+                    + names.joined(separator: ", ") + ")", status: .input)
         }
         guard let chosen = sets.first(where: { $0.member("name")?.stringValue == inputSet }),
             let setValues = chosen.member("values")
         else {
             throw CommandFailure(
                 message: "\(path): no input set named '\(inputSet)' (available: " + names.joined(separator: ", ")
-                    + ")", status: 1)
+                    + ")", status: .input)
         }
         values = setValues
     } else if let inputSet {
         throw CommandFailure(
-            message: "\(path): --input-set \(inputSet) needs a judge case file with \"input_sets\"", status: 1)
+            message: "\(path): --input-set \(inputSet) needs a judge case file with \"input_sets\"", status: .input)
     }
     guard case .object(let members) = values else {
         throw CommandFailure(
-            message: "\(path): the input values must be a JSON object {\"name\": [...], ...}", status: 1)
+            message: "\(path): the input values must be a JSON object {\"name\": [...], ...}", status: .input)
     }
     var arrays: [String: NDArray<Double>] = [:]
     for member in members {
         guard arrays[member.key] == nil else {
-            throw CommandFailure(message: "\(path): input '\(member.key)' is given twice", status: 1)
+            throw CommandFailure(message: "\(path): input '\(member.key)' is given twice", status: .input)
         }
         do {
             arrays[member.key] = try NDArray<Double>(nested: member.value)
         } catch {
-            throw CommandFailure(message: "\(path): input '\(member.key)': \(error.message)", status: 1)
+            throw CommandFailure(message: "\(path): input '\(member.key)': \(error.message)", status: .input)
         }
     }
     return arrays

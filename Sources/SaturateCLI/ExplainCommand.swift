@@ -1,54 +1,49 @@
-// saturate explain: why the optimized program equals the one written. See
-// `explainUsage`.
+// saturate explain: why the optimized program equals the one written.
 
 import EGraph
 import Foundation
 import Optimizer
 import TensorOps
 
-let explainUsage = """
-    saturate explain FILE [--output NAME] [--whole-terms] [--rules FILE]... [--no-default-rules]
-                          [--iter-limit N] [--node-limit N] [--time-limit SECONDS]
-      prints, for each output (or the one named), the rewrites from the program as written
-      to the optimized one, each with the rule that justifies it; the options are optimize's
-    """
+private let outputNameOption = CommandOption.value(
+    "--output", placeholder: "NAME", help: "explain only the output NAME")
+private let wholeTermsOption = CommandOption.flag(
+    "--whole-terms", help: "show, under each step, the whole term it reached")
+
+let explainInterface = CommandInterface(
+    name: "explain", operands: "FILE", operandCount: 1...1,
+    summary: "print why the optimized program equals the one written",
+    description: """
+        Prints, for each output of FILE (or the one --output names), the chain of rewrites from the
+        program as written to the one optimize returns, each step naming the rule that justifies it.
+        It optimizes as optimize does, with the same rule and limit options.
+        """,
+    options: [outputNameOption, wholeTermsOption] + OptimizationOption.all)
 
 /// Runs `saturate explain`.
-func runExplain(_ arguments: [String]) throws {
-    var options = OptimizeOptions()
+func runExplain(_ arguments: ParsedArguments) throws {
+    var options = try optimizeOptions(arguments, of: explainInterface)
     options.recordsExplanations = true
-    var file: String?
-    var wanted: String?
-    var showsWholeTerms = false
-    var reader = ArgumentReader(arguments, usage: explainUsage)
-    while let argument = reader.next() {
-        if try readOptimizationOption(argument, &reader, into: &options) { continue }
-        switch argument {
-        case "--output": wanted = try reader.value(of: argument)
-        case "--whole-terms": showsWholeTerms = true
-        default:
-            guard !argument.hasPrefix("-"), file == nil else { throw reader.unexpected(argument) }
-            file = argument
-        }
-    }
-    guard let file else { throw CommandFailure(message: "usage: " + explainUsage, status: 2) }
+    let file = arguments.operands[0]
     let program = try readProgram(file)
     let names = program.outputs.map(\.name)
+    let wanted = arguments.value(outputNameOption)
     if let wanted, !names.contains(wanted) {
-        throw CommandFailure(
-            message: "\(file): no output named '\(wanted)' (outputs: \(names.joined(separator: ", ")))", status: 1)
+        throw CommandFailure.input(
+            "\(Files.name(file)): no output named '\(wanted)' (outputs: \(names.joined(separator: ", ")))")
     }
+    try checkAddedRules(of: options, arguments)
     let result: OptimizationResult
     do {
         result = try optimize(program, options: options)
     } catch {
-        throw CommandFailure(message: error.description, status: 1)
+        throw CommandFailure.input(error.description)
     }
     guard let saturated = result.saturated else {
-        throw CommandFailure(message: "saturate: the optimizer kept no e-graph to explain", status: 1)
+        throw CommandFailure.input("saturate: the optimizer kept no e-graph to explain")
     }
     var printer = ExplanationPrinter(program: program)
-    printer.showsWholeTerms = showsWholeTerms
+    printer.showsWholeTerms = arguments.flag(wholeTermsOption)
     if result.report.keptInput {
         print("note: the optimized form was less accurate than the input, so optimize returns the input;")
         print("      below is why the rejected form is equal to it")
@@ -57,7 +52,7 @@ func runExplain(_ arguments: [String]) throws {
         do {
             print(printer.text(of: try saturated.explanation(ofOutput: index), output: name), terminator: "")
         } catch {
-            throw CommandFailure(message: "\(file): output '\(name)': \(error.description)", status: 1)
+            throw CommandFailure.input("\(Files.name(file)): output '\(name)': \(error.description)")
         }
     }
 }

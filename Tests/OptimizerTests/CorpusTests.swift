@@ -10,9 +10,11 @@ import XCTest
 /// stable on adversarial inputs, no worse than the input anywhere, and fast
 /// enough to run as a test.
 final class CorpusTests: XCTestCase {
-    /// `Tests/Corpus`, found from this file.
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Corpus")
+    /// The package's directory, found from this file.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// `Tests/Corpus`.
+    static let corpus = repository.appendingPathComponent("Tests/Corpus")
 
     static func programs() throws -> [(name: String, program: TensorProgram)] {
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".eqs") }
@@ -46,10 +48,8 @@ final class CorpusTests: XCTestCase {
     /// The README's example: the seed's gradient becomes an exact zero.
     func testTheSeedGradientIsExactlyZero() throws {
         let text = try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                    "examples/seed_softmax_grad.eqs"),
-            encoding: .utf8)
+            contentsOf: CorpusTests.repository.appendingPathComponent("examples/seed_softmax_grad.eqs"), encoding: .utf8
+        )
         let result = try optimize(try TensorProgram(parsing: text))
         XCTAssertEqual(result.program.program().description, "(input x [n])\n(output g (fill x 0))\n")
         let values = try result.program.evaluate(["x": NDArray(vector: [1e-18, 1e18, -1e18])])
