@@ -147,7 +147,7 @@ public final class SaturatedEGraph: @unchecked Sendable {
         extractor.cost(of: node, by: StabilityCost(analysis: analysis))
     }
 
-    /// The e-graph as egraph-serialize JSON (``EGraph/serializedJSON(roots:marking:cost:)``):
+    /// The e-graph as egraph-serialize JSON (`EGraph.serializedJSON(roots:marking:cost:)`):
     /// the outputs' classes as roots, the extraction marked, and each
     /// node's ``cost(of:)``.
     ///
