@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "TensorOps", targets: ["TensorOps"]),
         .library(name: "Extract", targets: ["Extract"]),
         .library(name: "Optimizer", targets: ["Optimizer"]),
-        .executable(name: "saturate", targets: ["Saturate"]),
+        .executable(name: "saturate", targets: ["SaturateCLI"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
     targets: [
@@ -19,13 +19,11 @@ let package = Package(
         // The program language: parsing, printing, shapes, grad, evaluation,
         // and the bridge into the e-graph.
         .target(name: "TensorOps", dependencies: ["EGraph"]),
-        // The default rule files, read at run time from the bundle.
-        .target(
-            name: "DefaultRules", path: "rules",
-            resources: [
-                .copy("ac.rules"), .copy("algebra.rules"), .copy("explog.rules"), .copy("lifting.rules"),
-                .copy("softmax.rules"), .copy("special.rules"),
-            ]),
+        // The default rule files, compiled in by the EmbedRules plugin from
+        // rules/*.rules, their single source.
+        .target(name: "DefaultRules", path: "rules", plugins: ["EmbedRules"]),
+        .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["EmbedRulesTool"]),
+        .executableTarget(name: "EmbedRulesTool", path: "Plugins/EmbedRulesTool"),
         // Cost functions, the numerical-stability cost, and extraction.
         .target(name: "Extract", dependencies: ["EGraph", "TensorOps"]),
         // optimize(_:): program in, stable program and report out.
@@ -33,7 +31,9 @@ let package = Package(
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
-        .executableTarget(name: "Saturate", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        // The saturate command; a library module named Saturate may come later.
+        .executableTarget(
+            name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "DefaultRules"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
@@ -43,5 +43,8 @@ let package = Package(
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
         .testTarget(name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        // The saturate command, run as a process: its interface, the guide's
+        // commands, hostile input.
+        .testTarget(name: "SaturateTests", dependencies: ["EGraph", "TensorOps", "Optimizer", "SaturateCLI"]),
     ]
 )

@@ -83,9 +83,11 @@ extension EGraph {
     ///   in ``nodes(in:)``), as `{"op", "children", "eclass", "cost"}`. `op` is
     ///   ``ENode/label``; each child is the id of the child class's first node,
     ///   which is how egraph-serialize names a class as a child; `eclass` is
-    ///   the class index as a string (`"3"`); `cost` is `1.0` for every node,
-    ///   since costs belong to whoever extracts. Nodes that `extracted`
-    ///   chooses also carry `"extracted": true`.
+    ///   the class index as a string (`"3"`); `cost` is what `cost` gives
+    ///   the node (`1.0` for every node without it, since costs belong to
+    ///   whoever extracts), a non-finite cost written as the greatest finite
+    ///   double, which JSON can hold. Nodes that `extracted` chooses also
+    ///   carry `"extracted": true`.
     /// - `root_eclasses`: the classes of `roots`, canonical, without repeats,
     ///   in the order given.
     /// - `class_data`: one object per class; `{"extracted": "N.P"}` names the
@@ -101,11 +103,15 @@ extension EGraph {
     ///   - roots: the classes an extractor should start from.
     ///   - extracted: the chosen node of each class, as an extractor returns
     ///     it; keys and nodes are canonicalized before matching.
+    ///   - cost: the cost of a canonical node, as the extractor saw it.
     /// - Precondition: the e-graph is clean; every chosen node is in its
     ///   class, and no two keys of one class choose different nodes.
     /// - Complexity: O(ids ever made + nodes + children + roots), plus
-    ///   O(class size) per entry of `extracted`.
-    public func serializedJSON(roots: [ClassID] = [], marking extracted: [ClassID: ENode] = [:]) -> String {
+    ///   O(class size) per entry of `extracted`, plus a call of `cost` per
+    ///   node.
+    public func serializedJSON(
+        roots: [ClassID] = [], marking extracted: [ClassID: ENode] = [:], cost: ((ENode) -> Double)? = nil
+    ) -> String {
         requireClean("exporting")
         let chosen = chosenPositions(extracted)
         var text = "{\n  \"nodes\": {"
@@ -116,7 +122,9 @@ extension EGraph {
                 let children = node.children.map { "\"\($0.index).0\"" }.joined(separator: ", ")
                 text += separator
                 text += "    \"\(index).\(position)\": {\"op\": \(JSONText.quoted(node.label)), "
-                text += "\"children\": [\(children)], \"eclass\": \"\(index)\", \"cost\": 1.0"
+                let nodeCost = cost?(node) ?? 1
+                let written = nodeCost.isFinite ? nodeCost : .greatestFiniteMagnitude
+                text += "\"children\": [\(children)], \"eclass\": \"\(index)\", \"cost\": \(written)"
                 text += chosen[index] == position ? ", \"extracted\": true}" : "}"
                 separator = ",\n"
             }

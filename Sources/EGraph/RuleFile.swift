@@ -1,57 +1,5 @@
 import Foundation
 
-/// The text of one rule file and the name its diagnostics carry.
-public struct RuleSource: Sendable {
-    /// The file name shown in `file:line:col` messages.
-    public var name: String
-    /// The file's contents.
-    public var text: String
-
-    /// A rule file held in memory.
-    public init(name: String, text: String) {
-        self.name = name
-        self.text = text
-    }
-
-    /// Reads a rule file from disk.
-    /// - Throws: a ``DiagnosticError`` naming the file when it cannot be read,
-    ///   and locating the first byte that is not UTF-8.
-    public init(contentsOf url: URL) throws(DiagnosticError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw DiagnosticError([
-                Diagnostic("\(url.path): cannot read rule file (\(error.localizedDescription))", at: nil)
-            ])
-        }
-        self.init(name: url.path, text: try SourceText.decode(data, file: url.path))
-    }
-}
-
-/// Reading source files, programs or rules, as text.
-public enum SourceText {
-    /// `data` as UTF-8 text.
-    /// - Throws: a ``DiagnosticError`` at the first byte that is not UTF-8,
-    ///   its line and column counted as the readers count them.
-    public static func decode(_ data: Data, file: String) throws(DiagnosticError) -> String {
-        if let text = String(validating: data, as: UTF8.self) { return text }
-        var parser = Unicode.UTF8.ForwardParser()
-        var bytes = data.makeIterator()
-        var offset = 0
-        decoding: while true {
-            switch parser.parseScalar(from: &bytes) {
-            case .valid(let scalar): offset += scalar.count
-            case .emptyInput, .error: break decoding
-            }
-        }
-        let lines = String(decoding: data.prefix(offset), as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        let location = SourceLocation(file: file, line: lines.count, column: (lines.last?.count ?? 0) + 1)
-        throw DiagnosticError([Diagnostic("invalid UTF-8", at: location)])
-    }
-}
-
 /// One loaded rule: the checked rewrite, its group and where it was written.
 public struct RuleEntry {
     /// The rewrite.
@@ -63,6 +11,17 @@ public struct RuleEntry {
     /// The phase its group runs in (`[group :phase N]`, 1 by default):
     /// phases run one after another, each with its own rules.
     public var phase = 1
+}
+
+/// A group header of a rule file, `[NAME]` or `[NAME :phase N]`: where a
+/// group's rules start.
+public struct RuleGroupHeader: Sendable, Equatable {
+    /// The group's name.
+    public var name: String
+    /// The phase the group runs in.
+    public var phase: Int
+    /// Where the header is written.
+    public var location: SourceLocation
 }
 
 /// Rules read from rule files, with the declarations they make.
@@ -88,6 +47,9 @@ public struct RuleSet {
     public private(set) var signature: Signature
     /// The rules in file and line order.
     public private(set) var entries: [RuleEntry] = []
+    /// The group headers in file and line order, groups switched off by
+    /// `(disable ...)` included: how a listing finds a group's text.
+    public private(set) var headers: [RuleGroupHeader] = []
 
     /// The rewrites, in order, for a ``Runner``.
     public var rewrites: [Rewrite] { entries.map(\.rewrite) }
@@ -130,16 +92,28 @@ public struct RuleSet {
         var group = "default"
         var phase = 1
         var firstDefinition: [String: SourceLocation] = [:]
+        // Rules of a group switched off do not claim their names, so a file
+        // can replace a default group by a copy of it under a new header.
+        let switchedOff = Set(
+            lines.flatMap { line -> [String] in
+                guard case .declaration("disable", let operands) = line.kind else { return [] }
+                return operands.compactMap(\.atom)
+            })
         for line in lines {
             switch line.kind {
             case .header(let name, let groupPhase):
                 group = name
                 phase = groupPhase
+                headers.append(RuleGroupHeader(name: name, phase: groupPhase, location: line.location))
             case .declaration:
                 continue
             case .rule(let rule):
                 for var entry in RuleSet.build(rule, group: group, merged, conditions, desugar, vocabulary, &problems) {
                     entry.phase = phase
+                    if switchedOff.contains(group) {
+                        entries.append(entry)
+                        continue
+                    }
                     if let first = firstDefinition[entry.rewrite.name] {
                         problems.report(
                             "duplicate rule name '\(entry.rewrite.name)' (first defined at \(first))",
@@ -192,8 +166,10 @@ public struct RuleSet {
     }
 
     /// `(disable GROUP ...)` switches groups off, wherever they are defined:
-    /// how a user file turns off default rules. A name no file defines is an
-    /// error, so a typo does not silently leave a group on.
+    /// how a user file turns off default rules, or replaces them with a copy
+    /// under a header of its own (the rules switched off do not claim their
+    /// names). A name no file defines is an error, so a typo does not
+    /// silently leave a group on.
     private mutating func disableGroups(_ lines: [RuleLine], _ problems: inout DiagnosticCollector) {
         let defined = Set(entries.map(\.group))
         var disabled: Set<String> = []
@@ -202,7 +178,9 @@ public struct RuleSet {
             if operands.isEmpty { problems.report("(disable ...) names at least one group", at: line.location) }
             for operand in operands {
                 guard let name = operand.atom, defined.contains(name) else {
-                    problems.report("unknown group '\(operand)'", at: operand.location)
+                    // Listed in load order, which does not depend on the set's.
+                    let known = groupNames.joined(separator: ", ")
+                    problems.report("unknown group '\(operand)' (known: \(known))", at: operand.location)
                     continue
                 }
                 disabled.insert(name)

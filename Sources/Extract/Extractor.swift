@@ -66,6 +66,20 @@ public struct Extractor<Function: CostFunction> {
         self.bestNode = bestNode
     }
 
+    /// The cost the cost function gives `node` of class `id` over its
+    /// children's cheapest terms: what extraction compared the node by.
+    /// `nil` when a child class has no finite term or the cost is not
+    /// comparable (a NaN), as in extraction.
+    public func cost(of node: ENode, inClass id: ClassID) -> Function.Cost? {
+        var childCosts: [Function.Cost] = []
+        for child in node.children {
+            guard let cost = bestCost[egraph.find(child).index] else { return nil }
+            childCosts.append(cost)
+        }
+        let cost = function.cost(of: node, inClass: egraph.find(id), childCosts: childCosts, in: egraph)
+        return cost == cost ? cost : nil
+    }
+
     /// The cost of the cheapest term of `id`'s class, `nil` when it has none.
     public func cost(of id: ClassID) -> Function.Cost? { bestCost[egraph.find(id).index] }
 

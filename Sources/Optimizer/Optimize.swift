@@ -28,7 +28,8 @@ public struct OptimizeOptions: Sendable {
     /// an element, so a program of a hundred thousand operations would take
     /// minutes. Past it the result goes unverified, and the report says so.
     public var verificationOperationLimit = 50_000
-    /// Whether the bundled rule files are loaded.
+    /// Whether the default rule files (`rules/*.rules`, compiled in) are
+    /// loaded.
     public var usesDefaultRules = true
     /// Rule files loaded after the defaults.
     public var ruleFiles: [RuleSource] = []
@@ -124,10 +125,12 @@ public final class SaturatedEGraph: @unchecked Sendable {
     /// The e-node extraction chose in every class the extracted terms use,
     /// to mark in exports.
     public let extractedNodes: [ClassID: ENode]
+    /// The extraction, for the cost of each node.
+    let extractor: Extractor<StabilityCost>
 
     init(
         egraph: EGraph, analysis: TensorAnalysis, rules: RuleSet, outputNames: [String], roots: [ClassID],
-        inputTerms: [Term], extractedTerms: [Term], extractedNodes: [ClassID: ENode]
+        inputTerms: [Term], extractedTerms: [Term], extractor: Extractor<StabilityCost>
     ) {
         self.egraph = egraph
         self.analysis = analysis
@@ -136,7 +139,27 @@ public final class SaturatedEGraph: @unchecked Sendable {
         self.roots = roots
         self.inputTerms = inputTerms
         self.extractedTerms = extractedTerms
-        self.extractedNodes = extractedNodes
+        self.extractedNodes = extractor.chosenNodes(for: roots)
+        self.extractor = extractor
+    }
+
+    /// The stability cost of `node`, an e-node of the e-graph: the cost
+    /// extraction compared it by, over its children's cheapest terms, as
+    /// ``StabilityCost/Value/scalar`` (`.infinity` if a child has none).
+    public func cost(of node: ENode) -> Double {
+        guard let id = egraph.lookup(node) else { return .infinity }
+        return extractor.cost(of: node, inClass: id)?.scalar ?? .infinity
+    }
+
+    /// The e-graph as egraph-serialize JSON (`EGraph.serializedJSON(roots:marking:cost:)`):
+    /// the outputs' classes as roots, the extraction marked, and each
+    /// node's ``cost(of:)``.
+    ///
+    /// The stability cost is not a sum over a term (its risks are a set,
+    /// each counted once), so each node carries its whole term's cost, not
+    /// a share to be added up as extraction-gym's additive costs are.
+    public func serializedJSON() -> String {
+        egraph.serializedJSON(roots: roots, marking: extractedNodes) { self.cost(of: $0) }
     }
 }
 
@@ -276,7 +299,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             egraph: egraph, analysis: prepared.analysis, rules: prepared.rules,
             outputNames: program.outputs.map(\.name),
             roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
-            extractedNodes: extractor.chosenNodes(for: roots)) : nil
+            extractor: extractor) : nil
     let operations = max(program.graph.nodes.count, optimized.graph.nodes.count)
     if options.verifiesAccuracy && operations > options.verificationOperationLimit {
         report.unverifiedBecause =
@@ -313,11 +336,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
 public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry) throws(DiagnosticError) -> RuleSet {
     var sources: [RuleSource] = []
     if options.usesDefaultRules {
-        let urls = DefaultRules.urls
-        guard urls.count == DefaultRules.fileNames.count else {
-            throw DiagnosticError([Diagnostic("the bundled default rule files are missing", at: nil)])
-        }
-        for url in urls { sources.append(try RuleSource(contentsOf: url)) }
+        sources = DefaultRules.files.map { RuleSource(name: $0.path, text: $0.text) }
     }
     sources += options.ruleFiles
     return try RuleSet(

@@ -88,7 +88,7 @@ public struct RuleChecker {
     /// Only the defaults' declarations are shared, not their rules, so a
     /// default file can be checked from its source after an edit
     /// (`saturate check-rules rules/algebra.rules`) without its names
-    /// clashing with the bundled copy's. Conditions are those of
+    /// clashing with the compiled-in copy's. Conditions are those of
     /// `TensorAnalysis.conditions()`.
     /// - Throws: every problem in the files, as `file:line:col: message`.
     public static func loadRules(files: [RuleSource] = []) throws(DiagnosticError) -> RuleSet {
@@ -100,8 +100,9 @@ public struct RuleChecker {
         // Loaded as `optimize --rules` will load them, beside the defaults: a
         // file that passes here must not then fail there (a rule named like
         // a default one, say). The default files' own sources, checked while
-        // editing them, would only clash with their bundled copies.
-        let editsDefaults = files.contains { DefaultRules.fileNames.contains(($0.name as NSString).lastPathComponent) }
+        // editing them, would only clash with their compiled-in copies.
+        let defaultNames = Set(DefaultRules.files.map(\.name))
+        let editsDefaults = files.contains { defaultNames.contains(($0.name as NSString).lastPathComponent) }
         if !editsDefaults {
             var together = OptimizeOptions()
             together.ruleFiles = files
@@ -115,6 +116,24 @@ public struct RuleChecker {
     /// Checks every rule of `rules`, in order.
     public func check(_ rules: RuleSet) -> [RuleCheckResult] {
         rules.entries.map { check($0, signature: rules.signature) }
+    }
+
+    /// Checks the rules that `options.ruleFiles` add, loaded exactly as
+    /// ``optimize(_:options:)`` loads them (with the defaults' declarations,
+    /// or without the defaults at all): what `saturate optimize --rules`
+    /// runs before it trusts a user's file.
+    ///
+    /// The defaults are not checked again (a test checks every one of
+    /// them), nor are rules of groups the options or a file switch off,
+    /// which will not run.
+    /// - Throws: every problem in the files, as `file:line:col: message`.
+    /// - Complexity: ``check(_:signature:)`` for each added rule.
+    public func checkAddedRules(of options: OptimizeOptions) throws(DiagnosticError) -> [RuleCheckResult] {
+        let conditions = TensorAnalysis(inputShapes: [:]).conditions()
+        let rules = try Optimizer.loadRules(options, conditions: conditions)
+        let added = Set(options.ruleFiles.map(\.name))
+        return rules.entries.filter { added.contains($0.location.file) && !options.disabledGroups.contains($0.group) }
+            .map { check($0, signature: rules.signature) }
     }
 
     /// Checks one rule of a language with `signature`.

@@ -36,6 +36,23 @@ final class RuleFileTests: XCTestCase {
         XCTAssertEqual(rules.rewrites.count, 1)
     }
 
+    /// A group switched off leaves its rules' names free, so a file can
+    /// replace it with an edited copy under a header of its own; both
+    /// copies switched on still clash.
+    func testADisabledGroupCanBeReplacedByACopyOfItsRules() throws {
+        let defaults = RuleSource(name: "defaults.rules", text: "[fold]\nfold-f (f ?a) => ?a\n")
+        let copy = "[my-fold]\nfold-f (f ?a) => (g ?a)\n"
+        let replaced = try RuleSet(
+            [defaults, RuleSource(name: "mine.rules", text: "(disable fold)\n" + copy)], conditions: conditions)
+        XCTAssertEqual(replaced.entries.map(\.group), ["my-fold"])
+        XCTAssertEqual(replaced.rewrites.first?.rhs.description, "(g ?a)")
+        XCTAssertThrowsError(
+            try RuleSet([defaults, RuleSource(name: "mine.rules", text: copy)], conditions: conditions)
+        ) { error in
+            XCTAssertTrue("\(error)".contains("mine.rules:2:1: duplicate rule name 'fold-f'"), "\(error)")
+        }
+    }
+
     func testEveryProblemIsReportedWithItsLocation() {
         let text = """
             (ac + *)

@@ -17,6 +17,32 @@ final class ExtractorTests: XCTestCase {
         XCTAssertEqual(extractor.terms(for: [long]).first??.description, "(k x)")
     }
 
+    /// A node's cost over its children's cheapest terms: what extraction
+    /// compared it by, so the chosen node of a class costs the class's best.
+    func testANodesCostIsWhatExtractionComparedItBy() throws {
+        let egraph = EGraph()
+        let long = try egraph.add(Term(parsing: "(f (g (h x)))"))
+        let short = try egraph.add(Term(parsing: "(k x)"))
+        egraph.union(long, short)
+        egraph.rebuild()
+        let extractor = Extractor(egraph, cost: TermSize())
+        let costs = egraph.nodes(in: long).compactMap { extractor.cost(of: $0, inClass: long) }
+        XCTAssertEqual(costs.sorted(), [2, 4])
+        XCTAssertEqual(costs.min(), extractor.cost(of: long))
+        // A node over a class with no finite term has none either.
+        let y = try egraph.add(Term(parsing: "y"))
+        let fy = egraph.add(ENode("f", [y]))
+        egraph.union(y, fy)
+        egraph.rebuild()
+        struct LeavesAreInfinite: CostFunction {
+            func cost(of node: ENode, inClass id: ClassID, childCosts: [Double], in egraph: EGraph) -> Double {
+                node.children.isEmpty && node.op == "y" ? .nan : childCosts.reduce(1, +)
+            }
+        }
+        let cyclic = Extractor(egraph, cost: LeavesAreInfinite())
+        XCTAssertNil(cyclic.cost(of: ENode("f", [y]), inClass: y))
+    }
+
     func testTiesGoToTheFirstNodeOfTheClass() throws {
         let egraph = EGraph()
         let first = try egraph.add(Term(parsing: "(f x)"))

@@ -18,9 +18,11 @@ final class CorpusTests: XCTestCase {
         "softplus_log", "xent_vec_grad",
     ]
 
-    /// `Tests/Corpus`, found from this file.
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Corpus")
+    /// The package's directory, found from this file.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// `Tests/Corpus`.
+    static let corpus = repository.appendingPathComponent("Tests/Corpus")
 
     /// The public cases, by file name, in name order.
     static func programs() throws -> [(name: String, program: TensorProgram)] {
@@ -81,10 +83,8 @@ final class CorpusTests: XCTestCase {
     /// The README's example: the seed's gradient becomes an exact zero.
     func testTheSeedGradientIsExactlyZero() throws {
         let text = try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                    "examples/seed_softmax_grad.eqs"),
-            encoding: .utf8)
+            contentsOf: CorpusTests.repository.appendingPathComponent("examples/seed_softmax_grad.eqs"), encoding: .utf8
+        )
         let result = try optimize(try TensorProgram(parsing: text))
         XCTAssertEqual(result.program.program().description, "(input x [n])\n(output g (fill x 0))\n")
         let values = try result.program.evaluate(["x": NDArray(vector: [1e-18, 1e18, -1e18])])

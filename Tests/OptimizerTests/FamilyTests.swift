@@ -26,8 +26,8 @@ final class FamilyTests: XCTestCase {
             (output l (log (sum (exp (where M X (fill X -inf))) 1)))
             """
         let inputs = [
-            "X": try NDArray(shape: [2, 3], elements: [1, 2, 3, 800, 900, 1000]),
-            "M": try NDArray(shape: [2, 3], elements: [1, 0, 1, 0, 0, 0]),
+            "X": try NDArray<Double>(shape: [2, 3], elements: [1, 2, 3, 800, 900, 1000]),
+            "M": try NDArray<Double>(shape: [2, 3], elements: [1, 0, 1, 0, 0, 0]),
         ]
         let (program, values) = try optimized(text, inputs)
         XCTAssertEqual(values[0][1], -.infinity, program)
@@ -45,7 +45,7 @@ final class FamilyTests: XCTestCase {
             (output l \(loss))
             (output g (grad \(loss) z))
             """
-        let inputs = ["z": NDArray(vector: [40, -40, 0.5]), "y": NDArray(vector: [0.25, 1, 0])]
+        let inputs = ["z": NDArray<Double>(vector: [40, -40, 0.5]), "y": NDArray<Double>(vector: [0.25, 1, 0])]
         let (program, values) = try optimized(text, inputs)
         // softplus(z) - y z per element, summed; the gradient is sigmoid(z) - y.
         func softplus(_ x: Double) -> Double { max(x, 0) + Foundation.log1p(Foundation.exp(-abs(x))) }
@@ -68,7 +68,8 @@ final class FamilyTests: XCTestCase {
             (output l (log (+ (exp a) (exp b))))
             """
         let inputs = [
-            "a": NDArray(vector: [800, 1, -.infinity, 3]), "b": NDArray(vector: [800, 2, -.infinity, -.infinity]),
+            "a": NDArray<Double>(vector: [800, 1, -.infinity, 3]),
+            "b": NDArray<Double>(vector: [800, 2, -.infinity, -.infinity]),
         ]
         let (program, values) = try optimized(text, inputs)
         XCTAssertEqual(values[0][0], 800 + Foundation.log(2), program)
@@ -86,7 +87,7 @@ final class FamilyTests: XCTestCase {
             (output y (- (/ x t) (log (sum (exp (/ x t)) -1))))
             """
         let (program, values) = try optimized(
-            text, ["x": NDArray(vector: [1.5, -0.25, 2]), "t": NDArray(scalar: 1e-3)])
+            text, ["x": NDArray<Double>(vector: [1.5, -0.25, 2]), "t": NDArray<Double>(scalar: 1e-3)])
         let shifted = [1.5e3 - 2e3, -0.25e3 - 2e3, 0]
         let lse = Foundation.log(shifted.map(Foundation.exp).reduce(0, +))
         for index in shifted.indices {

@@ -19,7 +19,7 @@ final class RuleLoadingTests: XCTestCase {
     /// tensor language registers has its row there.
     func testEveryTensorConditionIsDocumented() throws {
         let page = try String(
-            contentsOf: SaturateProcess.packageRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+            contentsOf: CorpusTests.repository.appendingPathComponent("docs/rules.md"), encoding: .utf8)
         for name in conditions.names {
             XCTAssertTrue(page.contains("| `(\(name) "), "docs/rules.md does not document the condition \(name)")
         }

@@ -66,32 +66,35 @@ enum SaturateProcess {
     }
 
     /// Runs `saturate arguments` from `directory` (the repository's root by
-    /// default), with stdout and stderr captured, or with `stderr` as its
-    /// standard error when given; a run past `timeout` seconds is killed and
-    /// marked timed out.
+    /// default), with `stdin` as its standard input (empty by default),
+    /// stdout and stderr captured, or with `stderr` as its standard error
+    /// when given; a run past `timeout` seconds is killed and marked timed
+    /// out.
     static func run(
         _ arguments: [String], in directory: URL = packageRoot, environment: [String: String]? = nil,
-        stderr: FileHandle? = nil, timeout: TimeInterval = 300
+        stdin: Data? = nil, stderr: FileHandle? = nil, timeout: TimeInterval = 300
     ) throws -> Run {
         try run(
-            executable: require(), arguments, in: directory, environment: environment, stderr: stderr,
-            timeout: timeout)
+            executable: require(), arguments, in: directory, environment: environment, stdin: stdin,
+            stderr: stderr, timeout: timeout)
     }
 
-    /// Runs any executable as ``run(_:in:environment:stderr:timeout:)`` runs
-    /// `saturate`: a shell, say, for a page's commands.
+    /// Runs any executable as ``run(_:in:environment:stdin:stderr:timeout:)``
+    /// runs `saturate`: a shell, say, for a page's commands, or a copy of
+    /// `saturate` elsewhere.
     static func run(
         executable: URL, _ arguments: [String], in directory: URL, environment: [String: String]? = nil,
-        stderr: FileHandle? = nil, timeout: TimeInterval = 300
+        stdin: Data? = nil, stderr: FileHandle? = nil, timeout: TimeInterval = 300
     ) throws -> Run {
         let temporary = FileManager.default.temporaryDirectory
         let outURL = temporary.appendingPathComponent("saturate-\(UUID().uuidString).out")
         let errURL = temporary.appendingPathComponent("saturate-\(UUID().uuidString).err")
+        let inURL = temporary.appendingPathComponent("saturate-\(UUID().uuidString).in")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            for url in [outURL, errURL, inURL] { try? FileManager.default.removeItem(at: url) }
         }
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
@@ -103,7 +106,9 @@ enum SaturateProcess {
         // Files, not pipes: a run that prints a lot cannot block on a full pipe.
         process.standardOutput = outHandle
         process.standardError = stderr ?? errHandle
-        process.standardInput = FileHandle.nullDevice
+        let inHandle = try FileHandle(forReadingFrom: inURL)
+        defer { try? inHandle.close() }
+        process.standardInput = inHandle
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         let start = Date()
@@ -125,42 +130,34 @@ enum SaturateProcess {
             stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self), seconds: seconds)
     }
 
-    /// Runs each job on its own thread; results in the order given.
-    static func runConcurrently(_ jobs: [@Sendable () throws -> Run]) throws -> [Run] {
+    /// Runs the jobs `width` at a time (CI has two cores); results in the
+    /// order given, the first error thrown once all have finished.
+    static func inParallel<T: Sendable>(_ jobs: [@Sendable () throws -> T], width: Int = 2) throws -> [T] {
         let lock = NSLock()
-        nonisolated(unsafe) var results = [Result<Run, any Error>?](repeating: nil, count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
-            let result = Result { try jobs[index]() }
-            lock.withLock { results[index] = result }
+        nonisolated(unsafe) var results = [Result<T, any Error>?](repeating: nil, count: jobs.count)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(width, jobs.count)) { _ in
+            while let index = next.take(below: jobs.count) {
+                let result = Result { try jobs[index]() }
+                lock.withLock { results[index] = result }
+            }
         }
         return try results.map { try $0!.get() }
     }
-}
 
-extension SaturateProcess {
-    /// Runs every argument list, two at a time (CI has two cores), in order of the list.
+    /// Runs every argument list, two at a time, in order of the list.
     static func runAll(
         _ argumentLists: [[String]], timeout: TimeInterval = 20, environment: [String: String]? = nil
     ) throws -> [Run] {
         _ = try require()
-        let lock = NSLock()
-        nonisolated(unsafe) var results = [Run?](repeating: nil, count: argumentLists.count)
-        nonisolated(unsafe) var failure: Error?
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
-            while let index = next.take(below: argumentLists.count) {
-                do {
-                    let run = try run(argumentLists[index], environment: environment, timeout: timeout)
-                    lock.withLock { results[index] = run }
-                } catch {
-                    lock.withLock { failure = error }
-                }
-            }
-        }
-        if let failure { throw failure }
-        return results.map { $0! }
+        return try inParallel(
+            argumentLists.map { arguments in
+                { try run(arguments, environment: environment, timeout: timeout) }
+            })
     }
+}
 
+extension SaturateProcess {
     /// Whether some line of `stderr` is a `file:line:col: message` located in `file`.
     static func hasLocatedMessage(_ stderr: String, file: String) -> Bool {
         stderr.split(separator: "\n").contains { line in
@@ -168,6 +165,15 @@ extension SaturateProcess {
             let parts = line.dropFirst(file.count + 1).split(separator: ":", maxSplits: 2)
             return parts.count == 3 && Int(parts[0]) != nil && Int(parts[1]) != nil && parts[2].hasPrefix(" ")
         }
+    }
+
+    /// A fresh directory under the temporary directory, which `body` gets
+    /// and which is removed after it.
+    static func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("saturate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try body(directory)
     }
 }
 

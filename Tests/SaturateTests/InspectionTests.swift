@@ -92,9 +92,7 @@ private struct SeedRuns: Sendable {
 /// `--report` accounts for each iteration; a terminal shows progress, a pipe
 /// never does. All through the real executable, as a user runs it.
 final class InspectionTests: XCTestCase {
-    private static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    private static let seed = repository.appendingPathComponent("examples/seed_softmax_grad.eqs").path
+    private static let seed = SaturateProcess.packageRoot.appendingPathComponent("examples/seed_softmax_grad.eqs").path
     /// A time limit far past the run's length, so a loaded machine stops the
     /// run where an idle one does (by its goal) and outputs can be compared.
     private static let patientLimits = ["--time-limit", "600"]
@@ -105,9 +103,9 @@ final class InspectionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let json = directory.appendingPathComponent("seed.json")
         let dot = directory.appendingPathComponent("seed.dot")
-        let runs = try SaturateProcess.runConcurrently([
-            { try SaturateProcess.run(["optimize", seed] + patientLimits) },
-            {
+        let runs = try SaturateProcess.inParallel([
+            { @Sendable in try SaturateProcess.run(["optimize", seed] + patientLimits) },
+            { @Sendable in
                 try SaturateProcess.run(
                     ["optimize", seed, "--dump-egraph", json.path, "--report", "--dump-egraph", dot.path]
                         + patientLimits)
@@ -202,6 +200,36 @@ final class InspectionTests: XCTestCase {
         XCTAssertEqual(Set(classData.keys), Set(classes.keys))
         let chosen = classData.compactMapValues { $0["extracted"] as? String }
         XCTAssertEqual(chosen, markedIn)
+    }
+
+    /// Each node carries the stability cost extraction compared it by: the
+    /// extracted node of a class is one of its cheapest, and the outputs'
+    /// extracted nodes cost what the report says the outputs cost.
+    func testJSONDumpCarriesTheStabilityCostOfEachNode() throws {
+        let runs = try seedRuns()
+        let (nodes, object) = try jsonNodes(runs)
+        var cheapest: [String: Double] = [:]
+        for node in nodes.values {
+            let eclass = try XCTUnwrap(node["eclass"] as? String)
+            let cost = try XCTUnwrap(node["cost"] as? Double)
+            XCTAssertGreaterThan(cost, 0)
+            cheapest[eclass] = min(cheapest[eclass] ?? .infinity, cost)
+        }
+        let extracted = nodes.filter { $0.value["extracted"] as? Bool == true }
+        for (id, node) in extracted {
+            let eclass = try XCTUnwrap(node["eclass"] as? String)
+            XCTAssertEqual(node["cost"] as? Double, cheapest[eclass], "\(id) is a cheapest node of class \(eclass)")
+        }
+        let costs = Set(nodes.values.compactMap { $0["cost"] as? Double })
+        XCTAssertTrue(costs.contains { $0 >= 1e9 }, "some node can overflow, and its cost says so")
+        let after = try XCTUnwrap(
+            runs.inspected.stderr.split(separator: "\n").first { $0.hasPrefix("cost after:") }, runs.inspected.stderr)
+        let roots = try XCTUnwrap(object["root_eclasses"] as? [String])
+        let rootCosts = roots.compactMap { root in
+            extracted.values.first { $0["eclass"] as? String == root }?["cost"] as? Double
+        }
+        XCTAssertEqual(
+            "cost after:  " + rootCosts.map { String(format: "%.1f", $0) }.joined(separator: ", "), String(after))
     }
 
     func testJSONDumpHasTheSizeTheReportGives() throws {
@@ -353,9 +381,11 @@ final class InspectionTests: XCTestCase {
         _ = try SaturateProcess.require()
         let shown = try PseudoTerminal()
         let hidden = try PseudoTerminal()
-        let runs = try SaturateProcess.runConcurrently([
-            { try SaturateProcess.run(["optimize", Self.seed] + Self.patientLimits, stderr: shown.childEnd) },
-            {
+        let runs = try SaturateProcess.inParallel([
+            { @Sendable in
+                try SaturateProcess.run(["optimize", Self.seed] + Self.patientLimits, stderr: shown.childEnd)
+            },
+            { @Sendable in
                 try SaturateProcess.run(
                     ["optimize", Self.seed, "--no-progress"] + Self.patientLimits, stderr: hidden.childEnd)
             },

@@ -21,7 +21,7 @@ import XCTest
 ///
 /// In `stdout`, `stderr` and `output` blocks, a line `...` stands for any
 /// number of lines, and `...` within a line for any text on that line.
-private struct GuideBlock {
+private struct GuideBlock: Sendable {
     var kind: String
     var name: String
     var exitStatus: Int32
@@ -94,8 +94,12 @@ private struct GuideRun: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
-    /// The regular files the commands wrote in their working directory, by name.
+    /// The files the commands wrote in the temporary directory, by name
+    /// (the guide writes into `out=$(mktemp -d)`).
     var files: [String: Data]
+    /// What the commands left in their working directory, the package's
+    /// directory as far as they know: nothing, if they follow the guide.
+    var leftInPackage: [String]
 }
 
 /// Runs the guide's commands the way a reader does: `sh` in the package's
@@ -104,20 +108,20 @@ private enum GuideShell {
     static let repository = SaturateProcess.packageRoot
 
     /// Whether Graphviz's `dot` is on the path; without it, `dot` lines are skipped.
-    static let hasDot: Bool = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").contains {
-            FileManager.default.isExecutableFile(atPath: String($0) + "/dot")
-        }
-    }()
+    static let hasDot = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: String($0) + "/dot")
+    }
 
     /// What runs before a block. `saturate` is a function calling the built
     /// executable; the tests run a debug build, many times slower than the
     /// release build the guide installs, so `optimize` gets a time limit far
     /// past its runs' length, and a loaded machine stops where an idle one
     /// does: by the optimizer's own goal, with the output the page shows.
+    /// `out` is the temporary directory the guide makes once, in section 2,
+    /// for blocks a reader runs later in the same shell.
     static let prelude = """
         set -e
+        out=$(mktemp -d)
         saturate() {
             if [ "$1" = optimize ]; then
                 "$SATURATE_EXECUTABLE" "$@" --time-limit 600
@@ -128,29 +132,41 @@ private enum GuideShell {
         """ + (hasDot ? "" : "\ndot() { :; }")
 
     /// Runs `commands` in a fresh directory that links the repository's
-    /// `examples` and `rules`, so the commands see the package's directory and
-    /// what they write stays out of it.
+    /// `examples` and `rules`, so the commands see the package's directory
+    /// and what they write stays out of it, with `TMPDIR` a directory of the
+    /// test's, so the files they write with `mktemp` can be read back.
     static func run(_ commands: String, timeout: TimeInterval = 900) throws -> GuideRun {
         let executable = try SaturateProcess.require()
         let manager = FileManager.default
-        let directory = manager.temporaryDirectory.appendingPathComponent("guide-\(UUID().uuidString)")
-        let work = directory.appendingPathComponent("saturate")
-        try manager.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? manager.removeItem(at: directory) }
-        for linked in ["examples", "rules"] {
-            try manager.createSymbolicLink(
-                at: work.appendingPathComponent(linked), withDestinationURL: repository.appendingPathComponent(linked))
+        return try SaturateProcess.withTemporaryDirectory { directory in
+            let work = directory.appendingPathComponent("saturate")
+            let temporary = directory.appendingPathComponent("tmp")
+            try manager.createDirectory(at: work, withIntermediateDirectories: true)
+            try manager.createDirectory(at: temporary, withIntermediateDirectories: true)
+            for linked in ["examples", "rules"] {
+                try manager.createSymbolicLink(
+                    at: work.appendingPathComponent(linked),
+                    withDestinationURL: repository.appendingPathComponent(linked))
+            }
+            let environment = ProcessInfo.processInfo.environment.merging([
+                "SATURATE_EXECUTABLE": executable.path, "TMPDIR": temporary.path,
+            ]) { $1 }
+            let run = try SaturateProcess.run(
+                executable: URL(fileURLWithPath: "/bin/sh"), ["-c", prelude + "\n" + commands], in: work,
+                environment: environment, timeout: timeout)
+            XCTAssertFalse(run.timedOut, "the guide's commands took over \(timeout) s:\n\(commands)")
+            var files: [String: Data] = [:]
+            let written = manager.enumerator(at: temporary, includingPropertiesForKeys: [.isRegularFileKey])
+            while let url = written?.nextObject() as? URL {
+                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+                files[url.lastPathComponent] = try Data(contentsOf: url)
+            }
+            let left = try manager.contentsOfDirectory(atPath: work.path).filter {
+                !["examples", "rules"].contains($0)
+            }
+            return GuideRun(
+                status: run.status, stdout: run.stdout, stderr: run.stderr, files: files, leftInPackage: left.sorted())
         }
-        let run = try SaturateProcess.run(
-            executable: URL(fileURLWithPath: "/bin/sh"), ["-c", prelude + "\n" + commands], in: work,
-            environment: ProcessInfo.processInfo.environment.merging(["SATURATE_EXECUTABLE": executable.path]) { $1 },
-            timeout: timeout)
-        XCTAssertFalse(run.timedOut, "the guide's commands took over \(timeout) s:\n\(commands)")
-        var files: [String: Data] = [:]
-        for name in try manager.contentsOfDirectory(atPath: work.path) where !["examples", "rules"].contains(name) {
-            files[name] = try Data(contentsOf: work.appendingPathComponent(name))
-        }
-        return GuideRun(status: run.status, stdout: run.stdout, stderr: run.stderr, files: files)
     }
 }
 
@@ -170,13 +186,8 @@ final class GuideTests: XCTestCase {
     private static let runs: Result<[String: GuideRun], any Error> = Result {
         _ = try SaturateProcess.require()
         let blocks = try page.get().blocks("run")
-        let lock = NSLock()
-        nonisolated(unsafe) var results: [String: Result<GuideRun, any Error>] = [:]
-        DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
-            let result = Result { try GuideShell.run(blocks[index].text) }
-            lock.withLock { results[blocks[index].name] = result }
-        }
-        return try results.mapValues { try $0.get() }
+        let runs = try SaturateProcess.inParallel(blocks.map { block in { try GuideShell.run(block.text) } })
+        return Dictionary(uniqueKeysWithValues: zip(blocks.map(\.name), runs))
     }
 
     /// Whether `actual` is what `shown` shows: equal, but for `...`, which
@@ -282,6 +293,7 @@ final class GuideTests: XCTestCase {
             XCTAssertEqual(
                 run.status, block.exitStatus,
                 "\(block.label): exit status \(run.status)\nstdout:\n\(run.stdout)\nstderr:\n\(run.stderr)")
+            XCTAssertEqual(run.leftInPackage, [], "\(block.label) writes into the package's directory, not $out")
             if let shown = page.block("stdout", block.name) {
                 Self.assertShown(shown, run.stdout)
             }
@@ -329,8 +341,8 @@ final class GuideTests: XCTestCase {
         // A rule named like a default rule is rejected by optimize.
         let duplicate = try GuideShell.run(
             """
-            printf '[mine]\\nexp-log  (exp (log ?a))  => ?a  :if (pos ?a)\\n' > mine.rules
-            saturate optimize examples/guide/softmax2.eqs --rules mine.rules
+            printf '[mine]\\nexp-log  (exp (log ?a))  => ?a  :if (pos ?a)\\n' > "$out/mine.rules"
+            saturate optimize examples/guide/softmax2.eqs --rules "$out/mine.rules"
             """)
         XCTAssertEqual(duplicate.status, 1, duplicate.stderr)
         XCTAssertTrue(duplicate.stderr.contains("duplicate rule name 'exp-log'"), duplicate.stderr)
@@ -351,15 +363,16 @@ final class GuideTests: XCTestCase {
         let guide = try String(
             contentsOf: GuideShell.repository.appendingPathComponent("docs/guide.md"), encoding: .utf8)
         XCTAssertTrue(guide.contains("Swift \(version) or later"), "the guide names the tools version, \(version)")
-        // The command lands in the build configuration's directory, beside its rules.
+        // The command lands in the build configuration's directory, and
+        // carries its rules: nothing else of the build sits beside it.
         let executable = try SaturateProcess.require()
         let directory = executable.deletingLastPathComponent()
         XCTAssertTrue(["debug", "release"].contains(directory.lastPathComponent), executable.path)
-        let bundles = ["Saturate_DefaultRules.resources", "Saturate_DefaultRules.bundle"].filter {
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+        let resources = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".resources") || $0.hasSuffix(".bundle")
         }
-        XCTAssertEqual(bundles.count, 1, "the default rules are beside the command")
-        XCTAssertTrue(guide.contains("`\(bundles.first ?? "")`"), "the guide names the rules' directory")
+        XCTAssertEqual(resources, [], "the default rules are compiled in, not a resource bundle")
+        XCTAssertTrue(guide.contains("compiled into it"), "the guide says the command is self-contained")
     }
 
     func testThePackageManifestNamesLibrariesOfThisPackage() throws {

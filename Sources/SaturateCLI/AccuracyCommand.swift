@@ -1,21 +1,22 @@
 // saturate accuracy: the before/after accuracy table of docs/accuracy.md. See
-// `accuracyUsage`, `AccuracyProbe` (the measure) and `optimize` (which runs it).
+// `accuracyInterface`, `AccuracyProbe` (the measure) and `optimize` (which runs it).
 
 import Extract
 import Foundation
 import Optimizer
 import TensorOps
 
-/// The usage lines of `saturate accuracy`.
-let accuracyUsage = """
-    saturate accuracy FILE...
-        optimizes each FILE and prints a Markdown table, one row per FILE in argument
-        order: the worst and mean error in cond bits (the judge's metric) of the
-        program as written and as optimized, on adversarial inputs, against the
-        256-bit reference, and how many results are nan or inf where the truth is
-        finite; the optimizer runs with its default limits but no time limit, so the
-        table depends on the programs alone, not on the machine's speed
-    """
+let accuracyInterface = CommandInterface(
+    name: "accuracy", operands: "FILE...", operandCount: 1...Int.max,
+    summary: "print the before/after accuracy table of programs",
+    description: """
+        Optimizes each FILE and prints a Markdown table, one row per FILE in argument order: the
+        worst and mean error in cond bits (the judge's metric) of the program as written and as
+        optimized, on adversarial inputs, against the 256-bit reference, and how many results are
+        nan or inf where the truth is finite. The optimizer runs with its default limits but no
+        time limit, so the table depends on the programs alone, not on the machine's speed.
+        """,
+    options: [])
 
 /// The header of the table, shared by every row's column count.
 private let accuracyHeader = [
@@ -24,13 +25,9 @@ private let accuracyHeader = [
 ]
 
 /// Runs `saturate accuracy`.
-func runAccuracy(_ arguments: [String]) throws {
-    guard !arguments.isEmpty else { throw CommandFailure(message: "usage: " + accuracyUsage, status: 2) }
-    for argument in arguments where argument.hasPrefix("-") {
-        throw CommandFailure(message: "unknown option '\(argument)'\nusage: " + accuracyUsage, status: 2)
-    }
+func runAccuracy(_ arguments: ParsedArguments) throws {
     var lines = accuracyHeader
-    for file in arguments {
+    for file in arguments.operands {
         lines.append(try accuracyRow(file))
     }
     print(lines.joined(separator: "\n"))
@@ -48,7 +45,7 @@ private func accuracyRow(_ file: String) throws -> String {
     do {
         result = try optimize(program, options: options)
     } catch {
-        throw CommandFailure(message: "\(file): \(error.description)", status: 1)
+        throw CommandFailure.input("\(Files.name(file)): \(error.description)")
     }
     let counts = try? nonFiniteResults(of: program, result.program)
     func bits(_ report: AccuracyProbe.Report?) -> [String] {
@@ -60,7 +57,7 @@ private func accuracyRow(_ file: String) throws -> String {
         return "\(count)/\(total)"
     }
     let cells =
-        ["`\(file)`"] + bits(result.report.accuracyBefore) + [nonFinite(counts?.before)]
+        ["`\(Files.name(file))`"] + bits(result.report.accuracyBefore) + [nonFinite(counts?.before)]
         + bits(result.report.accuracyAfter) + [nonFinite(counts?.after)]
     return "| " + cells.joined(separator: " | ") + " |"
 }

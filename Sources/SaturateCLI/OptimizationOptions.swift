@@ -1,0 +1,78 @@
+// The options `saturate optimize` and `saturate explain` share: rule files and
+// limits, declared once so the two commands spell, check and document them
+// the same way; and the check of a user's rule files before they run.
+
+import EGraph
+import Foundation
+import Optimizer
+
+/// The options of every optimizing command.
+enum OptimizationOption {
+    private static let defaults = OptimizeOptions()
+
+    static let rules = CommandOption.value(
+        "--rules", placeholder: "FILE",
+        help: "load FILE's rules after the defaults, once each passes the check of check-rules", readsFile: true,
+        repeats: true)
+    static let uncheckedRules = CommandOption.flag(
+        "--unchecked-rules", help: "load the --rules files without checking their rules first")
+    static let noDefaultRules = CommandOption.flag(
+        "--no-default-rules", help: "load no default rule, only the --rules files")
+    static let iterLimit = CommandOption.value(
+        "--iter-limit", placeholder: "N",
+        help: "stop saturating after N iterations (default \(defaults.limits.iterations))")
+    static let nodeLimit = CommandOption.value(
+        "--node-limit", placeholder: "N", help: "stop saturating past N e-nodes (default \(defaults.limits.nodes))")
+    static let timeLimit = CommandOption.value(
+        "--time-limit", placeholder: "SECONDS",
+        help: "stop saturating after SECONDS (default \(Int(defaults.limits.seconds)))")
+
+    /// All of them, in the order the help lists them.
+    static let all = [rules, uncheckedRules, noDefaultRules, iterLimit, nodeLimit, timeLimit]
+}
+
+/// The optimizer's options the arguments give, with the `--rules` files
+/// read.
+func optimizeOptions(_ arguments: ParsedArguments, of interface: CommandInterface) throws -> OptimizeOptions {
+    var options = OptimizeOptions()
+    options.usesDefaultRules = !arguments.flag(OptimizationOption.noDefaultRules)
+    if let iterations = try arguments.positive(OptimizationOption.iterLimit, as: Int.self, of: interface) {
+        options.limits.iterations = iterations
+    }
+    if let nodes = try arguments.positive(OptimizationOption.nodeLimit, as: Int.self, of: interface) {
+        options.limits.nodes = nodes
+    }
+    if let seconds = try arguments.positive(OptimizationOption.timeLimit, as: Double.self, of: interface) {
+        options.limits.seconds = seconds
+    }
+    options.ruleFiles = try arguments.values(OptimizationOption.rules).map(readRuleFile)
+    return options
+}
+
+/// Checks the rules the `--rules` files add, as `saturate check-rules`
+/// does, unless `--unchecked-rules` says not to: an unsound rule would make
+/// the optimizer return a program that computes something else, so it is
+/// refused with the point that shows it wrong. A rule the sampler never
+/// matched gets a warning on stderr and runs.
+/// - Throws: the files' load problems, or the failed rules' reports, as
+///   problems in the input.
+func checkAddedRules(of options: OptimizeOptions, _ arguments: ParsedArguments) throws {
+    guard !options.ruleFiles.isEmpty, !arguments.flag(OptimizationOption.uncheckedRules) else { return }
+    let results: [RuleCheckResult]
+    do {
+        results = try RuleChecker().checkAddedRules(of: options)
+    } catch {
+        throw CommandFailure.input(error.description)
+    }
+    let directory = FileManager.default.currentDirectoryPath
+    for result in results where result.isNeverMatched {
+        FileHandle.standardError.write(Data((result.report(relativeTo: directory) + "\n").utf8))
+    }
+    let failures = results.filter(\.isFailure)
+    guard !failures.isEmpty else { return }
+    let count = failures.count == 1 ? "an unsound rule" : "\(failures.count) unsound rules"
+    throw CommandFailure.input(
+        failures.map { $0.report(relativeTo: directory) }.joined(separator: "\n")
+            + "\nsaturate: refusing \(count) (saturate check-rules FILE shows every rule's check; "
+            + "--unchecked-rules runs them anyway)")
+}
