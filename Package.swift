@@ -6,6 +6,8 @@ import PackageDescription
 let package = Package(
     name: "Saturate",
     products: [
+        // What a Swift user imports: optimize and programs, in one module.
+        .library(name: "Saturate", targets: ["Saturate"]),
         .library(name: "EGraph", targets: ["EGraph"]),
         .library(name: "TensorOps", targets: ["TensorOps"]),
         .library(name: "Extract", targets: ["Extract"]),
@@ -31,7 +33,10 @@ let package = Package(
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
         .target(name: "Workloads", dependencies: ["EGraph"]),
-        // The saturate command; a library module named Saturate may come later.
+        // The one module a Swift user imports: it re-exports optimize (Optimizer),
+        // programs (TensorOps) and the costs (Extract).
+        .target(name: "Saturate", dependencies: ["Extract", "Optimizer", "TensorOps"]),
+        // The saturate command.
         .executableTarget(
             name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "DefaultRules"]),
         .executableTarget(
@@ -45,6 +50,7 @@ let package = Package(
         .testTarget(name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
         // The saturate command, run as a process: its interface, the guide's
         // commands, hostile input.
-        .testTarget(name: "SaturateTests", dependencies: ["EGraph", "TensorOps", "Optimizer", "SaturateCLI"]),
+        .testTarget(
+            name: "SaturateTests", dependencies: ["EGraph", "TensorOps", "Optimizer", "Saturate", "SaturateCLI"]),
     ]
 )

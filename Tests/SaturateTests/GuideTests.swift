@@ -1,6 +1,5 @@
 import Foundation
-import Optimizer
-import TensorOps
+import Saturate
 import XCTest
 
 /// One fenced block of `docs/guide.md` and the marker comment on the line
@@ -385,7 +384,7 @@ final class GuideTests: XCTestCase {
         let products = block.text.components(separatedBy: ".product(name: \"").dropFirst().map {
             String($0.prefix { $0 != "\"" })
         }
-        XCTAssertEqual(products, ["Optimizer", "TensorOps"], block.label)
+        XCTAssertEqual(products, ["Saturate"], block.label)
         for product in products {
             XCTAssertTrue(manifest.contains(".library(name: \"\(product)\""), "\(product) is a library of the package")
         }
@@ -473,7 +472,7 @@ final class GuideTests: XCTestCase {
             """
         let program = try TensorProgram(parsing: source, file: "softmax_rows.eqs")
         let result = try optimize(program)
-        print(result.program.program(), terminator: "")
+        print(result.program.text, terminator: "")
         print(result.report.text, terminator: "")
         // guide:end optimize-api
         try Self.assertOutput("optimize-api", result.program.program().description)

@@ -227,12 +227,25 @@ extension TensorProgram {
         /// The operands of an AC application, with scalar units dropped while
         /// another operand remains (a scalar never changes a broadcast).
         ///
-        /// A nested application of the same operator stays nested: its
-        /// grouping is what extraction chose (`(x - max x) - log S` rather
-        /// than `(x - log S) - max x`, whose first difference cancels), and
-        /// binary64 evaluates the grouping as printed.
+        /// A product nested in a product is spliced in, so equal products
+        /// print alike whatever grouping extraction happened to pick. A sum
+        /// nested in a sum stays nested: its grouping is what extraction
+        /// chose (`(x - max x) - log S` rather than `(x - log S) - max x`,
+        /// whose first difference cancels), and binary64 evaluates the
+        /// grouping as printed.
         private func flatOperands(of node: Term.Node, _ term: Term) -> [Int] {
-            let operands = node.children
+            var operands: [Int] = []
+            var pending = Array(node.children.reversed())
+            while let child = pending.popLast() {
+                let inner = term.nodes[child]
+                if node.op == TensorVocabulary.multiply, inner.op == node.op, inner.payload == nil,
+                    !inner.children.isEmpty
+                {
+                    pending.append(contentsOf: inner.children.reversed())
+                } else {
+                    operands.append(child)
+                }
+            }
             let unit: Literal = node.op == TensorVocabulary.add ? .number(0) : .number(1)
             let kept = operands.filter { !(term.nodes[$0].op == .literal && term.nodes[$0].payload == unit) }
             return kept.isEmpty ? Array(operands.prefix(1)) : kept

@@ -70,3 +70,12 @@ extension TensorProgram {
         }
     }
 }
+
+extension TensorProgram: CustomStringConvertible {
+    /// The program as `optimize` prints it: inputs, `let`s for shared
+    /// subterms, outputs, in the language's text (``program()`` printed).
+    public var text: String { program().description }
+
+    /// ``text``, so `print(result.program)` prints the program.
+    public var description: String { text }
+}
