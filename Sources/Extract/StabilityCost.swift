@@ -200,8 +200,8 @@ public struct StabilityCost: CostFunction {
             return 4
         case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
-        // The maximum and its finiteness guard (abs, lt, where).
-        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll: return 2
+        // The maximum, the difference and its guard at the maximum (eq, where).
+        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return 3
         default: return 1  // leaves, literals and the remaining operators
         }
     }

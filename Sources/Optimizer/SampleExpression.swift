@@ -70,9 +70,9 @@ indirect enum SampleExpression: CustomStringConvertible {
         switch op {
         case TensorVocabulary.add, TensorVocabulary.multiply:
             (arity, takesAxis) = (nil, false)
-        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
+        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.subtractMaxAll:
             (arity, takesAxis) = (1, false)
-        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax, TensorVocabulary.squeeze:
+        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.subtractMax, TensorVocabulary.squeeze:
             (arity, takesAxis) = (1, true)
         default:
             // `-`, `/`, `neg` and `mean` are lowered away when they have

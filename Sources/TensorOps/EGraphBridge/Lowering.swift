@@ -63,16 +63,16 @@ extension TensorProgram {
                 case .squeeze:
                     index = term.append(
                         Term.Node(TensorVocabulary.squeeze, operands, payload: .integer((current.axis ?? 0) - rank)))
-                case .select where guardedMaximum(node) != nil:
+                case .select where shiftedOperand(node) != nil:
                     // A shift written as optimize prints it reads back as the
                     // same shift, so optimizing an output again changes nothing.
-                    let maximum = graph[guardedMaximum(node)!]
+                    let maximum = graph[shiftedOperand(node)!]
                     let operand = [position[maximum.arguments[0]]!]
                     if let axis = maximum.axis {
                         let payload = Literal.integer(axis - graph[maximum.arguments[0]].shape.rank)
-                        index = term.append(Term.Node(TensorVocabulary.shiftMax, operand, payload: payload))
+                        index = term.append(Term.Node(TensorVocabulary.subtractMax, operand, payload: payload))
                     } else {
-                        index = term.append(Term.Node(TensorVocabulary.shiftMaxAll, operand))
+                        index = term.append(Term.Node(TensorVocabulary.subtractMaxAll, operand))
                     }
                 default:
                     index = term.append(Term.Node(TensorVocabulary.direct[op]!, operands))
@@ -85,17 +85,17 @@ extension TensorProgram {
         return term
     }
 
-    /// The `max` node of `(where (lt (abs m) inf) m 0)` with `m` a `max`:
-    /// the raised form of ``TensorVocabulary/shiftMax``.
-    private func guardedMaximum(_ node: NodeID) -> NodeID? {
+    /// The `max` node `m` of `(where (eq x m) 0 (- x m))` with `m` the
+    /// maximum of `x`: the raised form of ``TensorVocabulary/subtractMax``.
+    private func shiftedOperand(_ node: NodeID) -> NodeID? {
         let select = graph[node]
-        guard select.arguments.count == 3, case .constant(0) = graph[select.arguments[2]].kind else { return nil }
-        let (condition, maximum) = (graph[select.arguments[0]], select.arguments[1])
-        guard case .apply(.max) = graph[maximum].kind, case .apply(.less) = condition.kind,
-            case .constant(let bound) = graph[condition.arguments[1]].kind, bound == .infinity,
-            case .apply(.abs) = graph[condition.arguments[0]].kind,
-            graph[condition.arguments[0]].arguments == [maximum]
+        guard select.arguments.count == 3, case .constant(0) = graph[select.arguments[1]].kind else { return nil }
+        let (condition, difference) = (graph[select.arguments[0]], graph[select.arguments[2]])
+        guard case .apply(.equal) = condition.kind, case .apply(.subtract) = difference.kind,
+            condition.arguments == difference.arguments
         else { return nil }
+        let (value, maximum) = (difference.arguments[0], difference.arguments[1])
+        guard case .apply(.max) = graph[maximum].kind, graph[maximum].arguments == [value] else { return nil }
         return maximum
     }
 
@@ -205,8 +205,9 @@ extension TensorProgram {
             case TensorVocabulary.max: return try graph.apply(.max, operands, axis: axis)
             case TensorVocabulary.sumAll: return try graph.apply(.sum, operands)
             case TensorVocabulary.maxAll: return try graph.apply(.max, operands)
-            case TensorVocabulary.shiftMax: return try finitePart(of: graph.apply(.max, operands, axis: axis))
-            case TensorVocabulary.shiftMaxAll: return try finitePart(of: graph.apply(.max, operands))
+            case TensorVocabulary.subtractMax:
+                return try shifted(operands[0], by: graph.apply(.max, operands, axis: axis))
+            case TensorVocabulary.subtractMaxAll: return try shifted(operands[0], by: graph.apply(.max, operands))
             case TensorVocabulary.squeeze: return try graph.apply(.squeeze, operands, axis: axis)
             default:
                 guard let op = TensorVocabulary.directInverse[node.op], op.arity == operands.count else {
@@ -216,12 +217,13 @@ extension TensorProgram {
             }
         }
 
-        /// `(where (lt (abs m) inf) m 0)`: `m` where it is finite, else 0 (nan
-        /// included), spelled with the language's operators so the output
-        /// reads back anywhere.
-        private mutating func finitePart(of maximum: NodeID) throws -> NodeID {
-            let isFinite = try graph.apply(.less, [graph.apply(.abs, [maximum]), graph.constant(.infinity)])
-            return try graph.apply(.select, [isFinite, maximum, graph.constant(0)])
+        /// `(where (eq x m) 0 (- x m))`: `x - m`, and 0 where `x` is its
+        /// maximum `m` (infinite ones included), spelled with the language's
+        /// operators so the output reads back anywhere.
+        private mutating func shifted(_ value: NodeID, by maximum: NodeID) throws -> NodeID {
+            let isMaximum = try graph.apply(.equal, [value, maximum])
+            let difference = try graph.apply(.subtract, [value, maximum])
+            return try graph.apply(.select, [isMaximum, graph.constant(0), difference])
         }
 
         /// The operands of an AC application, with scalar units dropped while

@@ -141,9 +141,9 @@ public final class TensorAnalysis: Analysis {
     private func shape(of node: ENode, _ children: [TensorFacts]) -> Shape {
         let first = children[0].shape
         switch node.op {
-        case TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
             return .scalar
-        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax:
+        case TensorVocabulary.sum, TensorVocabulary.max:
             guard let axis = TensorAnalysis.axis(node, rank: first.rank) else { return first }
             return first.reducing(axis: axis)
         case TensorVocabulary.squeeze:
@@ -184,17 +184,16 @@ public final class TensorAnalysis: Analysis {
     private static func value(of node: ENode, _ children: [TensorFacts], shape: Shape) -> Double? {
         let values = children.map(\.value)
         // The maximum of a shifted value along its axis is exactly 0.
-        if node.op == TensorVocabulary.max || node.op == TensorVocabulary.shiftMax,
-            case .integer(let axis)? = node.payload, children[0].shiftedAlong.contains(fromEnd: -axis)
+        if node.op == TensorVocabulary.max, case .integer(let axis)? = node.payload,
+            children[0].shiftedAlong.contains(fromEnd: -axis)
         {
             return 0
         }
-        if node.op == TensorVocabulary.maxAll || node.op == TensorVocabulary.shiftMaxAll, children[0].isShiftedOverall {
-            return 0
-        }
+        if node.op == TensorVocabulary.maxAll, children[0].isShiftedOverall { return 0 }
         switch node.op {
         case TensorVocabulary.fill: return values[1]
-        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll: return values[0].map { $0.isFinite ? $0 : 0 }
+        // A constant is its own maximum.
+        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return values[0] == nil ? nil : 0
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze: return values[0]
         case TensorVocabulary.sum, TensorVocabulary.sumAll: return values[0] == 0 ? 0 : nil
         default: break
@@ -283,9 +282,8 @@ public final class TensorAnalysis: Analysis {
             return result
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
-        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll:
-            // 0 where the maximum is not finite: only the facts 0 shares.
-            return first.intersection([.nonnegative, .nonpositive])
+        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll:
+            return .nonpositive
         case TensorVocabulary.maximumSymbol:
             let either = first.union(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
             let both = first.intersection(facts[1]).intersection([.negative, .nonpositive])
@@ -380,11 +378,9 @@ public final class TensorAnalysis: Analysis {
             return ValueInterval(Swift.min(0, first.lower * count), Swift.max(0, first.upper * count))
         case TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
             return first
-        case TensorVocabulary.shiftMax, TensorVocabulary.shiftMaxAll:
-            guard first.lower == -.infinity || first.upper == .infinity else { return first }
-            let greatest = Double.greatestFiniteMagnitude
-            return ValueInterval(
-                Swift.min(Swift.max(first.lower, -greatest), 0), Swift.max(Swift.min(first.upper, greatest), 0))
+        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll:
+            // x - max(x) lies between the least minus the greatest and 0.
+            return ValueInterval(Swift.min(first.lower - first.upper, 0), 0)
         case TensorVocabulary.maximumSymbol:
             return ValueInterval(Swift.max(first.lower, bounds[1].lower), Swift.max(first.upper, bounds[1].upper))
         case TensorVocabulary.minimumSymbol:
@@ -407,9 +403,9 @@ public final class TensorAnalysis: Analysis {
     private func constantAxes(of node: ENode, _ children: [TensorFacts], rank: Int) -> AxisSet {
         var axes = AxisSet()
         switch node.op {
-        case TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
+        case TensorVocabulary.sumAll, TensorVocabulary.maxAll:
             return .all
-        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.shiftMax:
+        case TensorVocabulary.sum, TensorVocabulary.max:
             axes = children[0].constantAxes
             if case .integer(let axis)? = node.payload { axes = axes.inserting(fromEnd: -axis) }
             return axes
@@ -440,13 +436,17 @@ public final class TensorAnalysis: Analysis {
     private func relations(of node: ENode, _ children: [TensorFacts], in egraph: EGraph, into facts: inout TensorFacts)
     {
         switch node.op {
-        case TensorVocabulary.max, TensorVocabulary.shiftMax:
-            // The guarded maximum is the maximum wherever the inputs are
-            // finite, which is where the facts of a shift are claimed.
+        case TensorVocabulary.subtractMax:
+            if case .integer(let axis)? = node.payload {
+                facts.shiftedAlong = facts.shiftedAlong.inserting(fromEnd: -axis)
+            }
+        case TensorVocabulary.subtractMaxAll:
+            facts.isShiftedOverall = true
+        case TensorVocabulary.max:
             if case .integer(let axis)? = node.payload {
                 facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: axis)]
             }
-        case TensorVocabulary.maxAll, TensorVocabulary.shiftMaxAll:
+        case TensorVocabulary.maxAll:
             facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: MaximumRelation.overall)]
         case TensorVocabulary.multiply where node.children.count == 2:
             for (index, child) in children.enumerated() where child.value == -1 && child.shape == .scalar {

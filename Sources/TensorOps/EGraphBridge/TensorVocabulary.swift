@@ -24,15 +24,19 @@ public enum TensorVocabulary {
     public static let sumAll = Symbol("sumall")
     /// The maximum of every element, a scalar.
     public static let maxAll = Symbol("maxall")
-    /// The maximum along one axis where it is finite, and 0 where it is
-    /// `±inf` (a row masked entirely to `-inf`, or holding `+inf`): the
-    /// amount a max shift subtracts. Careful hand-written code guards its
-    /// shift so (JAX's `logsumexp` does), since `x - max(x)` is `-inf - -inf`,
-    /// a nan, on a fully masked row. It raises to
-    /// `(where (lt (abs m) inf) m 0)` with `m` the maximum.
-    public static let shiftMax = Symbol("shiftmax")
-    /// ``shiftMax`` over every element, a scalar.
-    public static let shiftMaxAll = Symbol("shiftmaxall")
+    /// `x - max(x, k)`, and exactly 0 where `x` equals its maximum: the
+    /// max-shifted value, of `x`'s shape, with the axis an attribute.
+    ///
+    /// Plain `x - max(x)` is `-inf - -inf` or `inf - inf`, a nan, where the
+    /// maximum is infinite (a row masked entirely to `-inf`, or holding a
+    /// `+inf` logit); this is 0 there, so `exp` of it is 1 at the maximum
+    /// and its sum along the axis is at least 1 whatever the inputs: a
+    /// masked row's log-sum-exp stays `-inf` and a `+inf` logit gets a
+    /// one-hot softmax. It raises to `(where (eq x m) 0 (- x m))` with `m`
+    /// the maximum, and that form lowers back to it.
+    public static let subtractMax = Symbol("submax")
+    /// ``subtractMax`` with the maximum over every element.
+    public static let subtractMaxAll = Symbol("submaxall")
     /// `mean` along one axis: a spelling rule files may use, lowered to
     /// `(* (sum a k) (inv (sum (fill a 1) k)))` as programs are (see
     /// ``lower(_:)``); the e-graph itself never holds it.
@@ -104,7 +108,7 @@ public enum TensorVocabulary {
     }()
 
     /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max`,
-    /// `shiftmax`, `mean` and `squeeze` take one attribute, their axis from the end.
+    /// `submax`, `mean` and `squeeze` take one attribute, their axis from the end.
     public static let signature: Signature = {
         var signature = Signature()
         signature.declareAC(add)
@@ -116,7 +120,7 @@ public enum TensorVocabulary {
         }
         signature.declareAttributes(
             1, of: squeeze, note: "'squeeze' drops an axis of size 1, an integer (or a variable such as ?k)")
-        signature.declareAttributes(1, of: shiftMax)
+        signature.declareAttributes(1, of: subtractMax)
         return signature
     }()
 
@@ -140,7 +144,7 @@ public enum TensorVocabulary {
     public static let operators: [Symbol: ClosedRange<Int>] = {
         var table: [Symbol: ClosedRange<Int>] = [
             add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
-            maxAll: 1...1, shiftMax: 1...1, shiftMaxAll: 1...1, squeeze: 1...1,
+            maxAll: 1...1, subtractMax: 1...1, subtractMaxAll: 1...1, squeeze: 1...1,
             // Lowered away when applied to one operand; listed so that one
             // applied to more is reported as misapplied, not unknown.
             mean: 1...1, meanAll: 1...1,

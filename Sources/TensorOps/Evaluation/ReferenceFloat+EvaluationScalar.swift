@@ -11,7 +11,9 @@
 /// base with a non-integral exponent gives NaN).
 ///
 /// One limit: mpmath's exponent is unbounded, this one stops at about ±4.6·10^18 binary orders of magnitude, so
-/// `exp(x)` for `|x|` above about 3.2·10^18 overflows to `inf` or flushes to `0` here while mpmath keeps it finite.
+/// `exp(x)` for finite `|x|` above about 3.2·10^18 has no value here. It is NaN, "unknown", rather than `inf` or
+/// `0`: `log(n·exp(-1e30))` is `-1e30 + log n`, and a flushed `0` would make the truth a confident, wrong `-inf`
+/// that scores the right answer as wrong. A NaN truth is not scored.
 extension ReferenceFloat: EvaluationScalar {
     /// Whether the value is not zero (NaN counts as nonzero: mpmath's `nan != 0` is true).
     public var isNonzero: Bool { !isZero }
@@ -20,7 +22,12 @@ extension ReferenceFloat: EvaluationScalar {
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (ReferenceFloat) -> ReferenceFloat)? {
         switch op {
         case .negate: return { unsigned(-$0) }
-        case .exp: return { unsigned(exp($0)) }
+        case .exp:
+            return { x in
+                let result = exp(x)
+                // Past the exponent range: unknown, not inf or 0 (see above).
+                return x.isFinite && (result.isZero || !result.isFinite) ? nan : unsigned(result)
+            }
         case .log: return { unsigned(log($0)) }
         case .log1p: return { unsigned(log1p($0)) }
         case .expm1: return { unsigned(expm1($0)) }
