@@ -51,9 +51,12 @@ public struct Signature: Sendable, Equatable {
     public func unit(of op: Symbol) -> Literal? { unitTable[op] }
 
     /// Declares that the last `count` arguments of `op` are literal attributes.
-    /// - Parameter note: what the attributes are, in words a rule writer
-    ///   reads when a rule gets them wrong (an operand where an axis belongs,
-    ///   say); appended to those errors.
+    /// - Parameters:
+    ///   - count: how many trailing arguments are attributes.
+    ///   - op: the operator.
+    ///   - note: what the attributes are, in words a rule writer reads when a
+    ///     rule gets them wrong (an operand where an axis belongs, say);
+    ///     appended to those errors.
     public mutating func declareAttributes(_ count: Int, of op: Symbol, note: String? = nil) {
         attributeTable[op] = count
         attributeNotes[op] = note

@@ -145,7 +145,7 @@ public final class SaturatedEGraph: @unchecked Sendable {
 
     /// The stability cost of `node`, an e-node of the e-graph: the cost
     /// extraction compared it by, over its children's cheapest terms, as
-    /// ``StabilityCost/Value/scalar`` (`.infinity` if a child has none).
+    /// the cost value's `scalar` (`.infinity` if a child has none).
     public func cost(of node: ENode) -> Double {
         guard let id = egraph.lookup(node) else { return .infinity }
         return extractor.cost(of: node, inClass: id)?.scalar ?? .infinity
