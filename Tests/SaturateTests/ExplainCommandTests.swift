@@ -15,17 +15,17 @@ final class ExplainCommandTests: XCTestCase {
               from  (squeeze (log (sum (exp X) 1)) 1)
               1. max-shift
                   (exp X)
-              =>  (* (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) (exp (where (lt (abs (max X 1)) inf) (max X 1) 0)))
+              =>  (* (exp (max X 1)) (exp (where (eq X (max X 1)) 0 (- X (max X 1)))))
               2. sum-lift
-                  (sum (* (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) (exp (where (lt (abs (max X 1)) inf) (max X 1) 0))) 1)
-              =>  (* (exp (where (lt (abs (max X 1)) inf) (max X 1) 0)) (sum (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) 1))
+                  (sum (* (exp (max X 1)) (exp (where (eq X (max X 1)) 0 (- X (max X 1))))) 1)
+              =>  (* (exp (max X 1)) (sum (exp (where (eq X (max X 1)) 0 (- X (max X 1)))) 1))
               3. log-product
-                  (log (* (exp (where (lt (abs (max X 1)) inf) (max X 1) 0)) (sum (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) 1)))
-              =>  (+ (log (exp (where (lt (abs (max X 1)) inf) (max X 1) 0))) (log (sum (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) 1)))
+                  (log (* (exp (max X 1)) (sum (exp (where (eq X (max X 1)) 0 (- X (max X 1)))) 1)))
+              =>  (+ (log (exp (max X 1))) (log (sum (exp (where (eq X (max X 1)) 0 (- X (max X 1)))) 1)))
               4. log-exp
-                  (log (exp (where (lt (abs (max X 1)) inf) (max X 1) 0)))
-              =>  (where (lt (abs (max X 1)) inf) (max X 1) 0)
-              to    (squeeze (+ (log (sum (exp (- X (where (lt (abs (max X 1)) inf) (max X 1) 0))) 1)) (where (lt (abs (max X 1)) inf) (max X 1) 0)) 1)
+                  (log (exp (max X 1)))
+              =>  (max X 1)
+              to    (squeeze (+ (log (sum (exp (where (eq X (max X 1)) 0 (- X (max X 1)))) 1)) (max X 1)) 1)
 
             """)
         let seed = try SaturateProcess.run(
