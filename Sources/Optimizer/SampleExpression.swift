@@ -70,7 +70,8 @@ indirect enum SampleExpression: CustomStringConvertible {
         switch op {
         case TensorVocabulary.add, TensorVocabulary.multiply:
             (arity, takesAxis) = (nil, false)
-        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll, TensorVocabulary.subtractMaxAll:
+        case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll,
+            TensorVocabulary.subtractMaxAll:
             (arity, takesAxis) = (1, false)
         case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.subtractMax, TensorVocabulary.squeeze:
             (arity, takesAxis) = (1, true)
