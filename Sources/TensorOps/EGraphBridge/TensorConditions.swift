@@ -21,6 +21,7 @@ extension TensorAnalysis {
     /// | `(uniform ?a)` | `?a` does not vary along any axis |
     /// | `(single ?a ?k)` | axis `?k` of `?a` has size 1 (or `?a` has no such axis) |
     /// | `(has-axis ?a ?k)` | `?a` has axis `?k` (with a rest variable, some operand has it) |
+    /// | `(spans ?a ?j ?k)` | `?a` has rank 2 and `?j`, `?k` are its two axes: summing along both sums every element |
     ///
     /// Facts hold over the reals for every finite input, as rules require.
     public func conditions() -> ConditionRegistry {
@@ -104,6 +105,12 @@ extension TensorAnalysis {
                 let shape = egraph.data(of: id, for: self).shape
                 return -axis > shape.rank || shape.dims[shape.rank + axis].isOne
             }
+        }
+        registry.register("spans", arity: 3) { arguments, egraph in
+            guard case .literal(.integer(let first)) = arguments[1], case .literal(.integer(let second)) = arguments[2],
+                Set([first, second]) == [-1, -2]
+            else { return false }
+            return classes(arguments[0]).allSatisfy { egraph.data(of: $0, for: self).shape.rank == 2 }
         }
         return registry
     }
