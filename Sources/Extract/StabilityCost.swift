@@ -136,14 +136,6 @@ public struct StabilityCost: CostFunction {
     /// The weight of one failure in ``Value/scalar``: a scalar at or above
     /// it means some output can fail.
     public static let failureUnit = 1e9
-    /// `exp` can overflow.
-    public static let overflow = failureUnit
-    /// `inv` or `log` can meet 0.
-    public static let zeroDivision = failureUnit
-    /// `∞ · 0` can happen.
-    public static let infinityTimesZero = failureUnit
-    /// `∞ − ∞` can happen.
-    public static let infinityMinusInfinity = failureUnit
     /// Large terms can cancel, losing the small ones: an accuracy risk, not a
     /// failure, so it weighs less than the others and more than any length.
     public static let cancellation = 1e3
@@ -204,12 +196,6 @@ public struct StabilityCost: CostFunction {
         case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return 3
         default: return 1  // leaves, literals and the remaining operators
         }
-    }
-
-    /// The failure penalties of one node; `isShifted` says the node computes
-    /// a max-shifted value.
-    static func penalty(_ node: ENode, _ children: [TensorFacts], isShifted: Bool = false) -> Double {
-        risks(node, children, isShifted: isShifted).reduce(0) { $0 + $1.penalty }
     }
 
     /// The risks of one node; `isShifted` says the node computes a
