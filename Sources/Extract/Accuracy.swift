@@ -84,7 +84,8 @@ public struct AccuracyProbe: Sendable {
     /// against as many candidates as needed.
     public struct Baseline: Sendable {
         struct Set: Sendable {
-            var set: InputSet
+            /// The probe's set, or `nil` for inputs a caller gave.
+            var set: InputSet?
             var inputs: [String: NDArray<Double>]
             /// Whether an input holds an infinity: only then is an infinite
             /// truth exact rather than the reference's range exceeded
@@ -106,38 +107,56 @@ public struct AccuracyProbe: Sendable {
     public func baseline(for program: TensorProgram) throws(EvaluationError) -> Baseline {
         var sets: [Baseline.Set] = []
         for set in InputSet.allCases {
-            let (doubles, references) = inputs(for: program, set: set)
-            let truths = try program.evaluate(references).map(\.value.elements)
-            var sensitivities = truths.map { $0.map { _ in 0.0 } }
-            var random = SplitMix64(seed: seed ^ 0x5E45)
-            let ulp = ReferenceFloat(0x1p-52)
-            for _ in 0..<8 {
-                var perturbed = references
-                // In declared order: the signs come from one stream, and a
-                // dictionary's order changes from process to process.
-                for input in program.inputs {
-                    guard let array = references[input.name] else { continue }
-                    perturbed[input.name] = array.map { value in
-                        value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
-                    }
+            sets.append(try baselineSet(for: program, at: inputs(for: program, set: set).0, named: set))
+        }
+        return Baseline(sets: sets)
+    }
+
+    /// The reference truth of `program` at inputs of the caller's choosing,
+    /// one baseline set per element of `inputSets`: for property tests that
+    /// draw their own adversarial inputs. Their errors count in
+    /// ``Report/elementBits`` and ``Report/maximumBits``, not in
+    /// ``Report/maximumBitsBySet``.
+    public func baseline(for program: TensorProgram, at inputSets: [[String: NDArray<Double>]])
+        throws(EvaluationError) -> Baseline
+    {
+        var sets: [Baseline.Set] = []
+        for inputs in inputSets { sets.append(try baselineSet(for: program, at: inputs, named: nil)) }
+        return Baseline(sets: sets)
+    }
+
+    /// The truth and its sensitivity at one set of inputs.
+    private func baselineSet(for program: TensorProgram, at doubles: [String: NDArray<Double>], named set: InputSet?)
+        throws(EvaluationError) -> Baseline.Set
+    {
+        let references = doubles.mapValues { $0.map(ReferenceFloat.init) }
+        let truths = try program.evaluate(references).map(\.value.elements)
+        var sensitivities = truths.map { $0.map { _ in 0.0 } }
+        var random = SplitMix64(seed: seed ^ 0x5E45)
+        let ulp = ReferenceFloat(0x1p-52)
+        for _ in 0..<8 {
+            var perturbed = references
+            // In declared order: the signs come from one stream, and a
+            // dictionary's order changes from process to process.
+            for input in program.inputs {
+                guard let array = references[input.name] else { continue }
+                perturbed[input.name] = array.map { value in
+                    value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
                 }
-                let moved = try program.evaluate(perturbed).map(\.value.elements)
-                for output in truths.indices {
-                    for element in truths[output].indices {
-                        let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue
-                        if change.isFinite {
-                            sensitivities[output][element] = max(sensitivities[output][element], change)
-                        }
+            }
+            let moved = try program.evaluate(perturbed).map(\.value.elements)
+            for output in truths.indices {
+                for element in truths[output].indices {
+                    let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue
+                    if change.isFinite {
+                        sensitivities[output][element] = max(sensitivities[output][element], change)
                     }
                 }
             }
-            let hasInfinity = doubles.values.contains { $0.elements.contains { !$0.isFinite } }
-            sets.append(
-                Baseline.Set(
-                    set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths,
-                    sensitivities: sensitivities))
         }
-        return Baseline(sets: sets)
+        let hasInfinity = doubles.values.contains { $0.elements.contains { !$0.isFinite } }
+        return Baseline.Set(
+            set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths, sensitivities: sensitivities)
     }
 
     /// The judge's cond bits of `program`'s binary64 evaluation against a
@@ -169,7 +188,7 @@ public struct AccuracyProbe: Sendable {
                 }
             }
             worst = max(worst, setWorst)
-            bySet.append((set.set, setWorst))
+            if let named = set.set { bySet.append((named, setWorst)) }
         }
         return Report(
             maximumBits: worst, meanBits: scored == 0 ? 0 : total / Double(scored), maximumBitsBySet: bySet,
