@@ -22,13 +22,22 @@ public struct Extractor<Function: CostFunction> {
     public let function: Function
     /// The best cost of each canonical class (`nil` when no finite term
     /// exists), indexed by class id.
-    public private(set) var bestCost: [Function.Cost?]
+    public private(set) var bestCost: [Function.Cost?] {
+        get { storedCost }
+        set { storedCost = newValue }
+    }
+    @usableFromInline var storedCost: [Function.Cost?] = []
     /// The chosen node of each canonical class.
-    public private(set) var bestNode: [ENode?]
+    public private(set) var bestNode: [ENode?] {
+        get { storedNode }
+        set { storedNode = newValue }
+    }
+    @usableFromInline var storedNode: [ENode?] = []
 
     /// Computes the cheapest node of every class.
     /// - Complexity: O(passes × nodes), the passes bounded by the depth of
     ///   the cheapest terms.
+    @inlinable
     public init(_ egraph: EGraph, cost function: Function) {
         self.egraph = egraph
         self.function = function
@@ -62,8 +71,8 @@ public struct Extractor<Function: CostFunction> {
                 }
             }
         }
-        self.bestCost = bestCost
-        self.bestNode = bestNode
+        self.storedCost = bestCost
+        self.storedNode = bestNode
     }
 
     /// The cost the cost function gives `node` of class `id` over its

@@ -170,13 +170,24 @@ public struct StabilityCost: CostFunction {
 
     /// The risks `node` takes itself, its children's aside.
     public func ownRisks(of node: ENode, in egraph: EGraph) -> [Risk] {
+        // Only these operators take risks: the rest (most nodes) need no
+        // facts read, which extraction would otherwise do every pass.
+        switch node.op {
+        case TensorVocabulary.exp, TensorVocabulary.inverse, TensorVocabulary.logSymbol, TensorVocabulary.multiply,
+            TensorVocabulary.add:
+            break
+        default:
+            return []
+        }
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
+        // x - max(x) written as a sum (the analysis's relation, read from the
+        // children's facts rather than by remaking the node's).
         let isShifted =
-            node.op == TensorVocabulary.add
-            && {
-                let facts = analysis.make(node, in: egraph)
-                return facts.shiftedAlong.bits != 0 || facts.isShiftedOverall
-            }()
+            node.op == TensorVocabulary.add && node.children.count == 2
+            && (0..<2).contains { index in
+                let shifted = egraph.find(node.children[index])
+                return children[1 - index].negatedMaximumOf.contains { egraph.find($0.of) == shifted }
+            }
         return StabilityCost.risks(node, children, isShifted: isShifted)
     }
 
