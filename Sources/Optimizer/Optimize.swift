@@ -223,11 +223,8 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
 
     let cost = StabilityCost(analysis: prepared.analysis)
     // Before saturation each class holds the program as written, so what
-    // extraction finds now is the input's cost and its risks.
-    let inputExtractor = Extractor(egraph, cost: cost)
-    let costBefore = inputExtractor.costs(of: roots).map { $0?.scalar ?? .infinity }
-    let inputRisks = RemainingRisk.find(
-        in: inputExtractor, roots: roots, outputs: program.outputs.map(\.name), program: program)
+    // extraction finds now is the input's cost.
+    let costBefore = Extractor(egraph, cost: cost).costs(of: roots).map { $0?.scalar ?? .infinity }
     // Phases run in order, each with its own rules; the saturation report
     // joins their iterations.
     var joinedRun: RunReport?
@@ -323,13 +320,26 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
                 report.keptInput = true
                 report.accuracyAfter = before
                 report.costAfter = costBefore
-                report.remainingRisks = inputRisks
+                report.remainingRisks = inputRisks(of: program, options: options)
             }
         }
         lap("verify")
         report.phaseSeconds = phases
     }
     return OptimizationResult(program: returned, report: report, saturated: saturated)
+}
+
+/// The risks of `program` as written, for the warnings of a run that returns
+/// it: read off a fresh e-graph of it, whose classes hold only what was
+/// written. Found only then, so an ordinary run does not pay for rendering
+/// them.
+private func inputRisks(of program: TensorProgram, options: OptimizeOptions) -> [RemainingRisk] {
+    var options = options
+    options.recordsExplanations = false
+    guard let prepared = try? PreparedEGraph(program, options: options) else { return [] }
+    let extractor = Extractor(prepared.egraph, cost: StabilityCost(analysis: prepared.analysis))
+    return RemainingRisk.find(
+        in: extractor, roots: prepared.roots, outputs: program.outputs.map(\.name), program: program)
 }
 
 /// The rules `options` asks for, lowered and checked.

@@ -6,12 +6,18 @@ import XCTest
 /// Extraction: exact for additive costs, deterministic, and the stability
 /// cost prefers the max-shifted forms.
 final class ExtractorTests: XCTestCase {
-    func testSmallestTermIsChosen() throws {
+    /// An e-graph whose one class holds `(f (g (h x)))` and `(k x)`, and
+    /// that class.
+    static func longAndShort() throws -> (EGraph, ClassID) {
         let egraph = EGraph()
         let long = try egraph.add(Term(parsing: "(f (g (h x)))"))
-        let short = try egraph.add(Term(parsing: "(k x)"))
-        egraph.union(long, short)
+        egraph.union(long, try egraph.add(Term(parsing: "(k x)")))
         egraph.rebuild()
+        return (egraph, long)
+    }
+
+    func testSmallestTermIsChosen() throws {
+        let (egraph, long) = try ExtractorTests.longAndShort()
         let extractor = Extractor(egraph, cost: TermSize())
         XCTAssertEqual(extractor.cost(of: long), 2)
         XCTAssertEqual(extractor.terms(for: [long]).first??.description, "(k x)")
@@ -20,11 +26,7 @@ final class ExtractorTests: XCTestCase {
     /// A node's cost over its children's cheapest terms: what extraction
     /// compared it by, so the chosen node of a class costs the class's best.
     func testANodesCostIsWhatExtractionComparedItBy() throws {
-        let egraph = EGraph()
-        let long = try egraph.add(Term(parsing: "(f (g (h x)))"))
-        let short = try egraph.add(Term(parsing: "(k x)"))
-        egraph.union(long, short)
-        egraph.rebuild()
+        let (egraph, long) = try ExtractorTests.longAndShort()
         let extractor = Extractor(egraph, cost: TermSize())
         let costs = egraph.nodes(in: long).compactMap { extractor.cost(of: $0, inClass: long) }
         XCTAssertEqual(costs.sorted(), [2, 4])

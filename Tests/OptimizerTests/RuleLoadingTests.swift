@@ -15,6 +15,20 @@ final class RuleLoadingTests: XCTestCase {
         return options
     }
 
+    /// Loads `text` as `mine.rules` beside the defaults and checks that it
+    /// fails with a message containing each of `fragments`.
+    private func assertLoadErrors(_ text: String, _ fragments: [String], line: UInt = #line) {
+        do {
+            _ = try loadRules(options(text), conditions: conditions)
+            XCTFail("expected load errors", line: line)
+        } catch {
+            let messages = error.diagnostics.map(\.description)
+            for fragment in fragments {
+                XCTAssertTrue(messages.contains { $0.contains(fragment) }, "no '\(fragment)' in\n\(error)", line: line)
+            }
+        }
+    }
+
     /// A rule author learns the predicates from docs/rules.md: every one the
     /// tensor language registers has its row there.
     func testEveryTensorConditionIsDocumented() throws {
@@ -51,22 +65,16 @@ final class RuleLoadingTests: XCTestCase {
             add-zero    (+ ?a 0)           => ?a
             (disable nonexistent)
             """
-        do {
-            _ = try loadRules(options(text), conditions: conditions)
-            XCTFail("expected load errors")
-        } catch {
-            let messages = error.diagnostics.map(\.description)
-            for fragment in [
+        assertLoadErrors(
+            text,
+            [
                 "mine.rules:1:1: rule frob-rule: unknown operator 'frob'",
                 "mine.rules:2:1: rule arity-rule: 'exp' takes 1 operand(s), found 2",
                 "mine.rules:3:1: rule unbound: ?b on the right is not bound on the left",
                 "mine.rules:4:47: unknown condition 'positive'",
                 "mine.rules:5:1: duplicate rule name 'add-zero' (first defined at",
                 "mine.rules:6:10: unknown group 'nonexistent'",
-            ] {
-                XCTAssertTrue(messages.contains { $0.contains(fragment) }, "no '\(fragment)' in\n\(error)")
-            }
-        }
+            ])
     }
 
     /// A reduction takes an integer axis, so `(max ?a ?b)` reads `?b` as one:
@@ -86,12 +94,9 @@ final class RuleLoadingTests: XCTestCase {
             + "every element; the elementwise maximum of two tensors is (maximum ?a ?b)"
         let sum = "'sum' reduces along an integer axis"
         let mean = "'mean' averages along an integer axis (or a variable such as ?k standing for one), and (meanall ?a)"
-        do {
-            _ = try loadRules(options(text), conditions: conditions)
-            XCTFail("expected load errors")
-        } catch {
-            let messages = error.diagnostics.map(\.description)
-            for fragment in [
+        assertLoadErrors(
+            text,
+            [
                 "mine.rules:1:1: rule swap: ?b is bound as literal on the left but used as eclass on the right: "
                     + maximum,
                 "mine.rules:2:25: variable '?b' is used as literal and as eclass: " + maximum,
@@ -99,9 +104,6 @@ final class RuleLoadingTests: XCTestCase {
                 "mine.rules:4:19: an attribute must be an integer, found '1.5': " + mean,
                 "mine.rules:5:1: rule three: 'max' takes 1 operand(s), found 2: " + maximum,
                 "mine.rules:6:18: an attribute must be an integer or a variable, found '(exp ?b)': " + sum,
-            ] {
-                XCTAssertTrue(messages.contains { $0.contains(fragment) }, "no '\(fragment)' in\n\(error)")
-            }
-        }
+            ])
     }
 }

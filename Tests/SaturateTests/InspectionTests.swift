@@ -350,12 +350,18 @@ final class InspectionTests: XCTestCase {
             taken.path,
         ]
         for path in cases {
-            let run = try SaturateProcess.run(["optimize", Self.seed, "--dump-egraph", path])
-            XCTAssertFalse(run.crashed, run.summary)
-            XCTAssertEqual(run.status, 1, run.summary)
-            XCTAssertTrue(run.stderr.hasPrefix("\(path): cannot write the e-graph ("), run.summary)
-            XCTAssertEqual(run.stdout, "", "nothing printed when the dump cannot be written")
+            try assertDumpRefused(["optimize", Self.seed, "--dump-egraph", path], path: path)
         }
+    }
+
+    /// Runs `arguments` and checks that the dump to `path` is refused with
+    /// status 1, a message naming it, and nothing printed.
+    private func assertDumpRefused(_ arguments: [String], path: String, line: UInt = #line) throws {
+        let run = try SaturateProcess.run(arguments)
+        XCTAssertFalse(run.crashed, run.summary, line: line)
+        XCTAssertEqual(run.status, 1, run.summary, line: line)
+        XCTAssertTrue(run.stderr.hasPrefix("\(path): cannot write the e-graph ("), run.summary, line: line)
+        XCTAssertEqual(run.stdout, "", "nothing printed when the dump cannot be written", line: line)
     }
 
     func testAWriteThatFailsAfterTheRunFailsWithAMessage() throws {
@@ -368,11 +374,7 @@ final class InspectionTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "/dev/full")
         let quick = directory.appendingPathComponent("quick.eqs")
         try Data("(input x [n])\n(output y (log (exp x)))\n".utf8).write(to: quick)
-        let run = try SaturateProcess.run(["optimize", quick.path, "--dump-egraph", full])
-        XCTAssertFalse(run.crashed, run.summary)
-        XCTAssertEqual(run.status, 1, run.summary)
-        XCTAssertTrue(run.stderr.hasPrefix("\(full): cannot write the e-graph ("), run.summary)
-        XCTAssertEqual(run.stdout, "", "nothing printed when the dump cannot be written")
+        try assertDumpRefused(["optimize", quick.path, "--dump-egraph", full], path: full)
     }
 
     // MARK: Progress

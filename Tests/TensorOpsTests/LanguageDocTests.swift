@@ -14,6 +14,9 @@ final class LanguageDocTests: XCTestCase {
     private static let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(pagePath)
 
+    // GuideTests (SaturateTests) reads fences too, with its markers: the two
+    // targets share no test-support module yet (issue 14's), so each keeps
+    // its own few lines.
     /// The body of each block fenced as ```eqs, with the line of its opening
     /// fence; a fence left open fails the test.
     private func programs(in text: String) -> [(line: Int, body: String)] {
