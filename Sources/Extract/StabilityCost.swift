@@ -203,8 +203,10 @@ public struct StabilityCost: CostFunction {
             return 4
         case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
-        // The maximum, the difference and its guard at the maximum (eq, where).
-        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return 3
+        // No more than the subtraction it guards, so that x - max(x) stays
+        // grouped rather than split as x - (small + max(x)), which loses the
+        // small term where max(x) is large (docs/extraction.md).
+        case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return 1
         default: return 1  // leaves, literals and the remaining operators
         }
     }

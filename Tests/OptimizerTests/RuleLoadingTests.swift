@@ -44,7 +44,8 @@ final class RuleLoadingTests: XCTestCase {
         let rules = try loadRules(OptimizeOptions(), conditions: conditions)
         XCTAssertTrue(rules.groupNames.contains("max-shift"))
         XCTAssertEqual(
-            rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name), ["max-shift", "max-shift-all"])
+            rules.entries.filter { $0.group == "max-shift" }.map(\.rewrite.name),
+            ["max-shift", "max-shift-all", "softmax-shift"])
         XCTAssertTrue(rules.signature.isAC(TensorVocabulary.add) && rules.signature.isAC(TensorVocabulary.multiply))
     }
 

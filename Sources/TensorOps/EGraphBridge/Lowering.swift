@@ -47,6 +47,11 @@ extension TensorProgram {
                     index = term.append(Term.Node(TensorVocabulary.add, [operands[0], negated]))
                 case .negate:
                     index = term.append(Term.Node(TensorVocabulary.multiply, [negativeOne(&term), operands[0]]))
+                case .divide
+                where graph[current.arguments[0]].kind == .constant(1)
+                    && graph[current.arguments[1]].shape == current.shape:
+                    // `1 / a` is the inverse itself, not a product with a unit.
+                    index = term.append(Term.Node(TensorVocabulary.inverse, [operands[1]]))
                 case .divide:
                     let inverse = term.append(Term.Node(TensorVocabulary.inverse, [operands[1]]))
                     index = term.append(Term.Node(TensorVocabulary.multiply, [operands[0], inverse]))

@@ -1,6 +1,12 @@
 /// Reverse-mode differentiation on the tensor IR, building the gradient the
-/// way `aesara.grad` and `jax.vjp` build it from the hand-written graph, with
-/// no simplification: that naive gradient is what the optimizer receives.
+/// way `aesara.grad` and `jax.vjp` build it from the hand-written graph: that
+/// naive gradient is what the optimizer receives. The one simplification is
+/// exact: a factor of ones (the seed `fill(f, 1)` of a non-scalar function,
+/// or the constant 1) is left out of a product whose other factor already
+/// has the product's shape. Multiplying by 1 changes no value, infinities and
+/// nan included, but each such factor multiplies the product's spellings in
+/// the e-graph, and in a KL gradient that alone pushes saturation past its
+/// node limit before the shifted form is found.
 ///
 /// The local rules are aesara's (`aesara/scalar/basic.py`): `div` gives
 /// `g / y` and `-(g * x) / (y * y)`; `max` routes the gradient through an
@@ -34,6 +40,36 @@ extension TensorGraph {
         }
         guard let terms = contributions[input] else { return try broadcast(constant(0), like: input) }
         return try broadcast(total(terms), like: input)
+    }
+
+    /// `a * b`, or the one factor that is not a unit (`fill(_, 1)` or the
+    /// constant 1) when it alone has the product's shape.
+    private mutating func product(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
+        let result = try apply(.multiply, [a, b])
+        for (unit, other) in [(a, b), (b, a)] where isOne(unit) && nodes[other].shape == nodes[result].shape {
+            return other
+        }
+        return result
+    }
+
+    /// `a / b`, or, when `a` is a unit, `1 / b` (which lowers to the inverse
+    /// alone) broadcast to the quotient's shape.
+    private mutating func quotient(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
+        let result = try apply(.divide, [a, b])
+        guard isOne(a) else { return result }
+        let inverse = try apply(.divide, [constant(1), b])
+        if nodes[inverse].shape == nodes[result].shape { return inverse }
+        guard case .apply(.fill) = nodes[a].kind, nodes[a].shape == nodes[result].shape else { return result }
+        return try apply(.fill, [nodes[a].arguments[0], inverse])
+    }
+
+    private func isOne(_ node: NodeID) -> Bool {
+        switch nodes[node].kind {
+        case .constant(let value): return value == 1
+        case .apply(.fill):
+            return nodes[node].arguments.count == 2 && nodes[nodes[node].arguments[1]].kind == .constant(1)
+        default: return false
+        }
     }
 
     private mutating func total(_ terms: [NodeID]) throws(ShapeError) -> NodeID {
@@ -82,11 +118,11 @@ extension TensorGraph {
         case .subtract:
             return try unbroadcast(position == 0 ? g : apply(.negate, [g]))
         case .multiply:
-            return try unbroadcast(apply(.multiply, [g, arguments[1 - position]]))
+            return try unbroadcast(product(g, arguments[1 - position]))
         case .divide:
             let y = arguments[1]
-            if position == 0 { return try unbroadcast(apply(.divide, [g, y])) }
-            let numerator = try apply(.negate, [apply(.multiply, [g, x])])
+            if position == 0 { return try unbroadcast(quotient(g, y)) }
+            let numerator = try apply(.negate, [product(g, x)])
             return try unbroadcast(apply(.divide, [numerator, apply(.multiply, [y, y])]))
         case .power:
             let y = arguments[1]
@@ -114,7 +150,7 @@ extension TensorGraph {
         case .negate:
             return try apply(.negate, [g])
         case .exp:
-            return try apply(.multiply, [g, node])
+            return try product(g, node)
         case .log:
             return try apply(.divide, [g, x])
         case .log1p:
