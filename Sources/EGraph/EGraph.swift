@@ -51,6 +51,7 @@ public final class EGraph {
     var pending: [ClassID] = []
     /// Ids of e-nodes whose analysis data must be recomputed.
     var analysisPending: [ClassID] = []
+    @usableFromInline
     var columns: [any AnalysisColumnProtocol] = []
     /// Canonical classes holding each operator, indexed by symbol raw value,
     /// sorted by id once the e-graph is clean.
@@ -114,6 +115,7 @@ public final class EGraph {
     /// Readable on a dirty e-graph, since analyses read their children's data
     /// while nodes are being added.
     /// - Precondition: `analysis` is registered.
+    @inlinable
     public func data<A: Analysis>(of id: ClassID, for analysis: A) -> A.Data {
         guard let column = column(for: analysis) else {
             preconditionFailure("analysis \(A.self) is not registered with this e-graph")
@@ -121,6 +123,7 @@ public final class EGraph {
         return column.value(at: find(id))
     }
 
+    @inlinable
     func column<A: Analysis>(for analysis: A) -> AnalysisColumn<A>? {
         let identity = ObjectIdentifier(analysis)
         for column in columns where column.analysisIdentity == identity {
