@@ -28,6 +28,10 @@ let serveInterface = CommandInterface(
 
 /// Runs `saturate serve`.
 func runServe(_ arguments: ParsedArguments) throws {
+    // Standard input carries the requests.
+    if arguments.values(OptimizationOption.rules).contains("-") {
+        throw serveInterface.usageError("--rules cannot read standard input, which carries the requests")
+    }
     var options = try optimizeOptions(arguments, of: serveInterface)
     try checkAddedRules(of: options, arguments)
     options.verifiesAccuracy = !arguments.flag(noVerifyOption)
