@@ -9,7 +9,7 @@ final class ServeCommandTests: XCTestCase {
     func testEachRequestLineGetsOneResponseLineInOrder() throws {
         let requests = [
             #"{"id": 1, "program": "(input x [3])\n(output y (log (sum (exp x))))"}"#,
-            "not json",
+            "garbage",
             #"{"id": "b", "program": "(input x [3])\n(output y (exp x x))"}"#,
             "",
             #"{"id": 4, "program": "(input x [n])\n(output y (exp (* 500 (sigmoid x))))", "precision": "float32"}"#,
