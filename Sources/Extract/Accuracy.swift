@@ -10,10 +10,14 @@ import TensorOps
 /// magnitudes up to 1e3 and 1e5, ties at the overflow edge, very negative
 /// logits whose every `exp` underflows, and the seed's mix of 1e-18, 1e18
 /// and -1e18. The error of an element is the judge's cond bits,
-/// `ErrorMeasure.mixedBits(computed:exactTruth:sensitivity:)` with the
+/// `ErrorMeasure.mixedBits(computed:exactTruth:sensitivity:in:)` with the
 /// truth's sensitivity to a rounding of the inputs: it does not punish a tiny
 /// result where the truth is exactly 0, nor the error the inputs' own
 /// rounding already causes.
+///
+/// In a ``precision`` other than binary64 the inputs are rounded to it, the
+/// programs are evaluated in it, and errors are counted in its units: a
+/// float32 program is judged as float32 computes it.
 public struct AccuracyProbe: Sendable {
     /// One family of input values.
     public enum InputSet: String, CaseIterable, Sendable {
@@ -51,6 +55,8 @@ public struct AccuracyProbe: Sendable {
     public var dimensionSize = 5
     /// The seed of the generated values.
     public var seed: UInt64 = 0x5A7A_2A7E
+    /// The format the measured programs compute in.
+    public var precision = Precision.float64
 
     /// A probe with the default sizes and seed.
     public init() {}
@@ -103,7 +109,8 @@ public struct AccuracyProbe: Sendable {
 
     /// The reference truth of `program` on every input set, with the
     /// sensitivity of each element: the largest change of the true result
-    /// when every input is multiplied by 1 ± 2^-52 (8 seeded sign patterns).
+    /// when every input is multiplied by 1 ± 2^-52 (2^-23 in binary32; 8
+    /// seeded sign patterns).
     public func baseline(for program: TensorProgram) throws(EvaluationError) -> Baseline {
         var sets: [Baseline.Set] = []
         let hasScalars = program.inputs.contains { $0.shape.rank == 0 }
@@ -139,7 +146,7 @@ public struct AccuracyProbe: Sendable {
         let truths = try program.evaluate(references).map(\.value.elements)
         var sensitivities = truths.map { $0.map { _ in 0.0 } }
         var random = SplitMix64(seed: seed ^ 0x5E45)
-        let ulp = ReferenceFloat(0x1p-52)
+        let ulp = ReferenceFloat(precision.unitRoundoff)
         for _ in 0..<8 {
             var perturbed = references
             // In declared order: the signs come from one stream, and a
@@ -165,8 +172,9 @@ public struct AccuracyProbe: Sendable {
             set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths, sensitivities: sensitivities)
     }
 
-    /// The judge's cond bits of `program`'s binary64 evaluation against a
-    /// baseline: the error beyond what rounding the inputs already causes.
+    /// The judge's cond bits of `program`'s evaluation in ``precision``
+    /// against a baseline: the error beyond what rounding the inputs already
+    /// causes.
     public func measure(_ program: TensorProgram, against baseline: Baseline) throws(EvaluationError) -> Report {
         var worst = 0.0
         var total = 0.0
@@ -174,15 +182,15 @@ public struct AccuracyProbe: Sendable {
         var bySet: [(InputSet, Double)] = []
         var elementBits: [Double?] = []
         for set in baseline.sets {
-            let computed = try program.evaluate(set.inputs).map(\.value.elements)
+            let computed = try program.evaluate(set.inputs, in: precision).map(\.value.elements)
             var setWorst = 0.0
             for output in set.truths.indices {
                 for element in set.truths[output].indices {
                     let truth = set.truths[output][element]
-                    guard set.scoresInfiniteTruths || truth.doubleValue.isFinite,
+                    guard set.scoresInfiniteTruths || precision.rounded(truth.doubleValue).isFinite,
                         let bits = ErrorMeasure.mixedBits(
                             computed: computed[output][element], exactTruth: truth,
-                            sensitivity: set.sensitivities[output][element])
+                            sensitivity: set.sensitivities[output][element], in: precision)
                     else {
                         elementBits.append(nil)
                         continue
@@ -227,7 +235,10 @@ public struct AccuracyProbe: Sendable {
                 if shape.isEmpty, let scalar = scalarValue(set) { return scalar }
                 return value(set, index, rowLength: rowLength, &random)
             }
-            let array = (try? NDArray(shape: shape, elements: values)) ?? NDArray(scalar: values.first ?? 0)
+            // Rounded to the format first, so the truth is that of the values
+            // the measured program reads.
+            let rounded = values.map(precision.rounded)
+            let array = (try? NDArray(shape: shape, elements: rounded)) ?? NDArray(scalar: rounded.first ?? 0)
             doubles[input.name] = array
             references[input.name] = array.map(ReferenceFloat.init)
         }

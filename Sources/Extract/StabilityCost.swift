@@ -2,13 +2,13 @@ import EGraph
 import TensorOps
 
 /// The numerical-stability cost of tensor e-nodes: an operator cost plus the
-/// risks each node takes in binary64, read off its children's facts
-/// (`TensorAnalysis`).
+/// risks each node takes in binary64 (or the cost's ``precision``), read off
+/// its children's facts (`TensorAnalysis`).
 ///
 /// | risk | kind | when |
 /// |---|---|---|
-/// | overflow | failure | `exp` of something that can exceed log(greatest double) ≈ 709.78 |
-/// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal double) |
+/// | overflow | failure | `exp` of something that can exceed log(greatest double) ≈ 709.78 (88.72 in binary32) |
+/// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal value, 2.2e-308 or 1.2e-38) |
 /// | ∞ · 0 | failure | a product with one operand that can be infinite and another that can be 0 |
 /// | ∞ − ∞ | failure | a sum with operands that can be +∞ and −∞ |
 /// | cancellation | accuracy | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
@@ -24,6 +24,9 @@ import TensorOps
 public struct StabilityCost: CostFunction {
     /// The analysis whose facts the penalties read.
     public let analysis: TensorAnalysis
+    /// The format whose overflow and underflow thresholds the risks are
+    /// judged by.
+    public let precision: Precision
 
     /// What a term costs: its distinct risky nodes and its size.
     public struct Value: Comparable, Sendable, CustomStringConvertible {
@@ -142,14 +145,12 @@ public struct StabilityCost: CostFunction {
     /// Beyond this magnitude an operand counts as large for ``cancellation``.
     static let largeMagnitude = 0x1p20
 
-    /// The largest argument whose `exp` is finite.
-    static let largestExpArgument = 709.782712893384
-    /// The least positive normal double: below it, division and `log` lose
-    /// precision or meet 0.
-    static let leastNormal = Double.leastNormalMagnitude
-
-    /// A cost reading `analysis`'s facts.
-    public init(analysis: TensorAnalysis) { self.analysis = analysis }
+    /// A cost reading `analysis`'s facts, judging risks by `precision`'s
+    /// thresholds.
+    public init(analysis: TensorAnalysis, precision: Precision = .float64) {
+        self.analysis = analysis
+        self.precision = precision
+    }
 
     /// The children's risks and sizes joined, the node's own risks and
     /// operator cost added; see the type's table.
@@ -188,7 +189,7 @@ public struct StabilityCost: CostFunction {
                 let shifted = egraph.find(node.children[index])
                 return children[1 - index].negatedMaximumOf.contains { egraph.find($0.of) == shifted }
             }
-        return StabilityCost.risks(node, children, isShifted: isShifted)
+        return StabilityCost.risks(node, children, isShifted: isShifted, precision: precision)
     }
 
     /// What evaluating the node costs, roughly in elementary operations:
@@ -211,19 +212,26 @@ public struct StabilityCost: CostFunction {
         }
     }
 
-    /// The risks of one node; `isShifted` says the node computes a
-    /// max-shifted value.
-    static func risks(_ node: ENode, _ children: [TensorFacts], isShifted: Bool = false) -> [Risk] {
+    /// The risks of one node in `precision`; `isShifted` says the node
+    /// computes a max-shifted value.
+    ///
+    /// Only `exp`'s and underflow's thresholds depend on the format: the
+    /// analysis bounds inputs far beyond any format's data, so its intervals
+    /// reach infinity only through an operation that overflows for any
+    /// input, and `∞ · 0`, `∞ − ∞` are read off them alike.
+    static func risks(
+        _ node: ENode, _ children: [TensorFacts], isShifted: Bool = false, precision: Precision = .float64
+    ) -> [Risk] {
         switch node.op {
         case TensorVocabulary.exp:
-            if children[0].interval.upper > largestExpArgument { return [.overflow] }
+            if children[0].interval.upper > precision.largestExpArgument { return [.overflow] }
         case TensorVocabulary.inverse, TensorVocabulary.logSymbol:
-            if canReachZero(children[0]) { return [.zeroDivision] }
+            if canReachZero(children[0], leastNormal: precision.leastNormal) { return [.zeroDivision] }
         case TensorVocabulary.multiply:
             // ∞ · 0 needs two different operands.
             if pairExists(
                 children, { $0.interval.lower == -.infinity || $0.interval.upper == .infinity },
-                { $0.interval.contains(0) || canReachZero($0) })
+                { $0.interval.contains(0) || canReachZero($0, leastNormal: precision.leastNormal) })
             {
                 return [.infinityTimesZero]
             }
@@ -264,9 +272,10 @@ public struct StabilityCost: CostFunction {
         return firsts > 0 && seconds > 0 && !(firsts == 1 && seconds == 1 && both == 1)
     }
 
-    /// Whether a value can be 0, or so near it that binary64 rounds it to 0
-    /// (a sum of `exp` that underflows, say).
-    static func canReachZero(_ facts: TensorFacts) -> Bool {
+    /// Whether a value can be 0, or so near it that the format whose least
+    /// normal value is `leastNormal` rounds it to 0 (a sum of `exp` that
+    /// underflows, say).
+    static func canReachZero(_ facts: TensorFacts, leastNormal: Double = Double.leastNormalMagnitude) -> Bool {
         let interval = facts.interval
         return interval.contains(0) || (interval.lower > -leastNormal && interval.upper < leastNormal)
             || (interval.lower >= 0 && interval.lower < leastNormal)

@@ -28,6 +28,10 @@ public struct OptimizeOptions: Sendable {
     /// an element, so a program of a hundred thousand operations would take
     /// minutes. Past it the result goes unverified, and the report says so.
     public var verificationOperationLimit = 50_000
+    /// The format the program will be evaluated in: the stability cost
+    /// judges overflow and underflow by its thresholds, and the accuracy
+    /// probe evaluates in it.
+    public var precision = Precision.float64
     /// Whether the default rule files (`rules/*.rules`, compiled in) are
     /// loaded.
     public var usesDefaultRules = true
@@ -221,7 +225,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     let entries = prepared.rules.entries.filter { !options.disabledGroups.contains($0.group) }
     lap("rules")
 
-    let cost = StabilityCost(analysis: prepared.analysis)
+    let cost = StabilityCost(analysis: prepared.analysis, precision: options.precision)
     // Before saturation each class holds the program as written, so what
     // extraction finds now is the input's cost.
     let costBefore = Extractor(egraph, cost: cost).costs(of: roots).map { $0?.scalar ?? .infinity }
@@ -304,7 +308,8 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     } else if options.verifiesAccuracy {
         // Verified, not trusted: a program the probe cannot evaluate (an
         // input it cannot bind) goes unverified rather than failing.
-        let probe = AccuracyProbe()
+        var probe = AccuracyProbe()
+        probe.precision = options.precision
         if let baseline = try? probe.baseline(for: program),
             let before = try? probe.measure(program, against: baseline),
             let after = try? probe.measure(optimized, against: baseline)
@@ -337,7 +342,8 @@ private func inputRisks(of program: TensorProgram, options: OptimizeOptions) -> 
     var options = options
     options.recordsExplanations = false
     guard let prepared = try? PreparedEGraph(program, options: options) else { return [] }
-    let extractor = Extractor(prepared.egraph, cost: StabilityCost(analysis: prepared.analysis))
+    let extractor = Extractor(
+        prepared.egraph, cost: StabilityCost(analysis: prepared.analysis, precision: options.precision))
     return RemainingRisk.find(
         in: extractor, roots: prepared.roots, outputs: program.outputs.map(\.name), program: program)
 }

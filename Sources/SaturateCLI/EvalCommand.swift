@@ -21,9 +21,11 @@ let evalInterface = CommandInterface(
         Evaluates FILE's outputs in binary64 with numpy's float64 semantics (or, with --reference,
         with the judge's 256-bit truth semantics) and prints them as one JSON object
         {"name": value, ...} in output order; numbers read back to the same binary64 value, and
-        the specials are the strings "inf", "-inf", "nan".
+        the specials are the strings "inf", "-inf", "nan". With --precision float32 the inputs
+        are rounded to binary32 and every operation computes in it, as numpy's float32 does
+        (--reference: the truth rounded to binary32).
         """,
-    options: [inputsOption, inputSetOption, referenceOption],
+    options: [inputsOption, inputSetOption, referenceOption, OptimizationOption.precision],
     notes: """
         A judge case file is {"input_sets": [{"name": ..., "values": {...}}, ...]}; with --input-set
         and no --inputs, FILE's sibling .json is read (corpus/NAME.eqs -> corpus/NAME.json).
@@ -35,8 +37,10 @@ struct EvalOptions {
     var inputsPath: String?
     var inputSet: String?
     var reference = false
+    var precision = Precision.float64
 
     init(_ arguments: ParsedArguments) throws {
+        precision = try readPrecision(arguments, of: evalInterface)
         file = arguments.operands[0]
         inputsPath = arguments.value(inputsOption)
         inputSet = arguments.value(inputSetOption)
@@ -69,9 +73,11 @@ func runEval(_ arguments: ParsedArguments) throws {
         try program.checkInputNames(values.keys.sorted())
         if options.reference {
             let exact = values.mapValues { $0.map(ReferenceFloat.init) }
-            outputs = try program.evaluate(exact).map { (name: $0.name, value: $0.value.map(\.doubleValue)) }
+            outputs = try program.evaluate(exact).map { output in
+                (name: output.name, value: output.value.map { options.precision.rounded($0.doubleValue) })
+            }
         } else {
-            outputs = try program.evaluate(values)
+            outputs = try program.evaluate(values, in: options.precision)
         }
     } catch {
         throw failure(error)

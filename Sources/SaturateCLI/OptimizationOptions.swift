@@ -5,6 +5,7 @@
 import EGraph
 import Foundation
 import Optimizer
+import TensorOps
 
 /// The options of every optimizing command.
 enum OptimizationOption {
@@ -27,8 +28,12 @@ enum OptimizationOption {
         "--time-limit", placeholder: "SECONDS",
         help: "stop saturating after SECONDS (default \(Int(defaults.limits.seconds)))")
 
+    static let precision = CommandOption.value(
+        "--precision", placeholder: "FORMAT",
+        help: "the format the program computes in, float64 (default) or float32, whose overflow thresholds count")
+
     /// All of them, in the order the help lists them.
-    static let all = [rules, uncheckedRules, noDefaultRules, iterLimit, nodeLimit, timeLimit]
+    static let all = [rules, uncheckedRules, noDefaultRules, iterLimit, nodeLimit, timeLimit, precision]
 }
 
 /// The optimizer's options the arguments give, with the `--rules` files
@@ -45,8 +50,18 @@ func optimizeOptions(_ arguments: ParsedArguments, of interface: CommandInterfac
     if let seconds = try arguments.positive(OptimizationOption.timeLimit, as: Double.self, of: interface) {
         options.limits.seconds = seconds
     }
+    options.precision = try readPrecision(arguments, of: interface)
     options.ruleFiles = try arguments.values(OptimizationOption.rules).map(readRuleFile)
     return options
+}
+
+/// The format `--precision` names, float64 when it is not given.
+/// - Throws: a usage error of `interface` for another name.
+func readPrecision(_ arguments: ParsedArguments, of interface: CommandInterface) throws -> Precision {
+    try arguments.value(
+        OptimizationOption.precision, of: interface,
+        expecting: Precision.allCases.map(\.rawValue).joined(separator: " or "), Precision.init(rawValue:))
+        ?? .float64
 }
 
 /// Checks the rules the `--rules` files add, as `saturate check-rules`

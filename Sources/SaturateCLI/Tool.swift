@@ -23,6 +23,7 @@ enum Tool {
         Command(interface: checkRulesInterface, run: runCheckRules),
         Command(interface: rulesInterface, run: runRules),
         Command(interface: accuracyInterface, run: runAccuracy),
+        Command(interface: serveInterface, run: runServe),
     ]
 
     /// The short usage printed after a usage error of the tool itself.

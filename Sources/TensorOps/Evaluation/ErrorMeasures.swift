@@ -39,7 +39,7 @@ public enum ErrorMeasure {
     /// Why: it counts how many of the low-order bits of the result are wrong, uniformly across magnitudes, so that
     /// equal values score 0, adjacent doubles score exactly 1, and a result off by a factor of 2 scores about 52.
     /// Its weakness is a zero truth: every nonzero result is then some 2^62 steps away and scores about 62 however
-    /// small it is (see ``mixedBits(computed:truth:sensitivity:)``).
+    /// small it is (see ``mixedBits(computed:truth:sensitivity:in:)``).
     ///
     /// Specials: `nil` for a NaN truth; ``maximumBits`` for a NaN result, and for a non-finite result where the
     /// truth is finite; for an infinite truth, 0 if the result is the same infinity, otherwise the distance (which
@@ -69,23 +69,29 @@ public enum ErrorMeasure {
     /// 52nd bit, this is the judge's "cond bits", its verdict metric: it forgives the error that rounding the
     /// inputs to binary64 already causes.
     ///
+    /// In binary32 (`precision`), the unit is 2^-23 rather than 2^-52: the same measure for results computed in
+    /// `Float`, against a truth rounded to it.
+    ///
     /// Specials: as ``bits(computed:truth:)``, except that a finite result against an infinite truth scores
     /// ``maximumBits``, as does a difference that overflows.
-    public static func mixedBits(computed c: Double, truth t: Double, sensitivity s: Double = 0) -> Double? {
+    public static func mixedBits(
+        computed c: Double, truth t: Double, sensitivity s: Double = 0, in precision: Precision = .float64
+    ) -> Double? {
         if t.isNaN { return nil }
         if !t.isFinite { return c == t ? 0 : maximumBits }
         guard c.isFinite else { return maximumBits }
         let difference = Swift.abs(c - t)
         guard difference.isFinite else { return maximumBits }
-        let unit = 0x1p-52 * max(Swift.abs(t), 1)
+        let unit = precision.unitRoundoff * max(Swift.abs(t), 1)
         let scale = s.isFinite ? max(unit, s) : unit
         return min(maximumBits, Foundation.log2(1 + difference / scale))
     }
 
-    /// ``mixedBits(computed:truth:sensitivity:)`` with the truth given exactly; it is rounded to binary64 first.
-    public static func mixedBits(computed c: Double, exactTruth t: ReferenceFloat, sensitivity s: Double = 0)
-        -> Double?
-    {
-        mixedBits(computed: c, truth: t.doubleValue, sensitivity: s)
+    /// ``mixedBits(computed:truth:sensitivity:in:)`` with the truth given exactly; it is rounded to `precision`
+    /// first (through binary64, whose rounding error is far below binary32's).
+    public static func mixedBits(
+        computed c: Double, exactTruth t: ReferenceFloat, sensitivity s: Double = 0, in precision: Precision = .float64
+    ) -> Double? {
+        mixedBits(computed: c, truth: precision.rounded(t.doubleValue), sensitivity: s, in: precision)
     }
 }

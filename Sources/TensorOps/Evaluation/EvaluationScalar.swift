@@ -103,58 +103,63 @@ extension Double: EvaluationScalar {
     /// remaining `n mod 8` elements are added in order. Longer runs split at `n / 2` rounded down to a multiple of 8
     /// and recurse. The grouping, not just the set of additions, must match for the results to be bit-identical.
     /// - Complexity: O(n), recursion depth O(log n).
-    public static func numpyPairwiseSum(_ run: ArraySlice<Double>) -> Double {
-        let count = run.count
-        let start = run.startIndex
-        if count < 8 {
-            // The sign of a zero total cannot show: `sum` adds the result to +0.0, as numpy does.
-            var total = 0.0
-            for element in run { total += element }
-            return total
-        }
-        if count <= 128 {
-            var r0 = run[start]
-            var r1 = run[start + 1]
-            var r2 = run[start + 2]
-            var r3 = run[start + 3]
-            var r4 = run[start + 4]
-            var r5 = run[start + 5]
-            var r6 = run[start + 6]
-            var r7 = run[start + 7]
-            let blocked = count - count % 8
-            var index = start + 8
-            while index < start + blocked {
-                r0 += run[index]
-                r1 += run[index + 1]
-                r2 += run[index + 2]
-                r3 += run[index + 3]
-                r4 += run[index + 4]
-                r5 += run[index + 5]
-                r6 += run[index + 6]
-                r7 += run[index + 7]
-                index += 8
-            }
-            var total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-            while index < run.endIndex {
-                total += run[index]
-                index += 1
-            }
-            return total
-        }
-        var half = count / 2
-        half -= half % 8
-        return numpyPairwiseSum(run[start..<start + half]) + numpyPairwiseSum(run[(start + half)...])
-    }
+    public static func numpyPairwiseSum(_ run: ArraySlice<Double>) -> Double { pairwiseSum(run) }
 }
 
-/// `np.maximum` on float64: NaN when either operand is NaN, otherwise the larger (the first on ties).
-@Sendable private func numpyMaximum(_ a: Double, _ b: Double) -> Double {
+/// numpy's pairwise summation in any binary floating-point format: numpy sums float32 arrays in float32 with the
+/// same grouping as float64 ones (see ``Swift/Double/numpyPairwiseSum(_:)``).
+/// - Complexity: O(n), recursion depth O(log n).
+func pairwiseSum<T: BinaryFloatingPoint>(_ run: ArraySlice<T>) -> T {
+    let count = run.count
+    let start = run.startIndex
+    if count < 8 {
+        // The sign of a zero total cannot show: `sum` adds the result to +0.0, as numpy does.
+        var total: T = 0
+        for element in run { total += element }
+        return total
+    }
+    if count <= 128 {
+        var r0 = run[start]
+        var r1 = run[start + 1]
+        var r2 = run[start + 2]
+        var r3 = run[start + 3]
+        var r4 = run[start + 4]
+        var r5 = run[start + 5]
+        var r6 = run[start + 6]
+        var r7 = run[start + 7]
+        let blocked = count - count % 8
+        var index = start + 8
+        while index < start + blocked {
+            r0 += run[index]
+            r1 += run[index + 1]
+            r2 += run[index + 2]
+            r3 += run[index + 3]
+            r4 += run[index + 4]
+            r5 += run[index + 5]
+            r6 += run[index + 6]
+            r7 += run[index + 7]
+            index += 8
+        }
+        var total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while index < run.endIndex {
+            total += run[index]
+            index += 1
+        }
+        return total
+    }
+    var half = count / 2
+    half -= half % 8
+    return pairwiseSum(run[start..<start + half]) + pairwiseSum(run[(start + half)...])
+}
+
+/// `np.maximum`: NaN when either operand is NaN, otherwise the larger (the first on ties).
+@Sendable func numpyMaximum<T: FloatingPoint>(_ a: T, _ b: T) -> T {
     if a.isNaN || b.isNaN { return .nan }
     return a >= b ? a : b
 }
 
-/// `np.minimum` on float64: NaN when either operand is NaN, otherwise the smaller (the first on ties).
-@Sendable private func numpyMinimum(_ a: Double, _ b: Double) -> Double {
+/// `np.minimum`: NaN when either operand is NaN, otherwise the smaller (the first on ties).
+@Sendable func numpyMinimum<T: FloatingPoint>(_ a: T, _ b: T) -> T {
     if a.isNaN || b.isNaN { return .nan }
     return a <= b ? a : b
 }
