@@ -45,14 +45,25 @@ final class ExtractorTests: XCTestCase {
         XCTAssertNil(cyclic.cost(of: ENode("f", [y]), inClass: y))
     }
 
-    func testTiesGoToTheFirstNodeOfTheClass() throws {
-        let egraph = EGraph()
-        let first = try egraph.add(Term(parsing: "(f x)"))
-        let second = try egraph.add(Term(parsing: "(g x)"))
-        egraph.union(first, second)
-        egraph.rebuild()
-        let chosen = Extractor(egraph, cost: TermSize()).terms(for: [first]).first??.description
-        XCTAssertEqual(chosen, egraph.nodes(in: first).first?.op == "f" ? "(f x)" : "(g x)")
+    func testTiesGoToTheNodeOfTheClassThatStaysRoot() throws {
+        // The answer is stated, not read from the class's order: of two
+        // classes of one node each, a union keeps its first argument as the
+        // root (UnionFind's tie rule), the root's nodes come first, and ties
+        // go to the first node, whichever operator it has and whichever term
+        // was added first.
+        for (added, addedSecond) in [("(f x)", "(g x)"), ("(g x)", "(f x)")] {
+            for unionOrder in [(added, addedSecond), (addedSecond, added)] {
+                let egraph = EGraph()
+                let classes = [
+                    added: try egraph.add(Term(parsing: added)),
+                    addedSecond: try egraph.add(Term(parsing: addedSecond)),
+                ]
+                egraph.union(classes[unionOrder.0]!, classes[unionOrder.1]!)
+                egraph.rebuild()
+                let chosen = Extractor(egraph, cost: TermSize()).terms(for: [classes[added]!]).first??.description
+                XCTAssertEqual(chosen, unionOrder.0, "added \(added) then \(addedSecond), union(\(unionOrder))")
+            }
+        }
     }
 
     func testCyclicClassesStillExtractTheirFiniteTerm() throws {
