@@ -148,54 +148,45 @@ extension ProofTerm {
         self = built[term.root]!
     }
 
-    /// `pattern` with its variables replaced by their bindings, flattened as
-    /// instantiation flattens it: an AC child of the same operator is spliced
-    /// in unless grouped.
+    /// `pattern` with its variables replaced by their bindings, as the
+    /// engine instantiates it (``Pattern/instance(building:signature:)``).
     static func instantiating(
         _ pattern: Pattern, _ bindings: [PatternVariable: Binding], signature: Signature
     ) -> ProofTerm {
-        switch pattern {
-        case .variable(let variable):
-            guard case .eclass(let id)? = bindings[variable] else { preconditionFailure("\(variable) is unbound") }
-            return .id(id.rawValue)
-        case .alias(_, let inner):
-            return instantiating(inner, bindings, signature: signature)
-        case .node(Pattern.groupOperator, nil, let grouped, nil) where grouped.count == 1:
-            return instantiating(grouped[0], bindings, signature: signature)
-        case .node(let op, let payloadPattern, let children, let rest):
-            var payload: Literal?
-            switch payloadPattern {
-            case nil: payload = nil
-            case .literal(let literal)?: payload = literal
-            case .variable(let variable)?:
-                guard case .literal(let literal)? = bindings[variable] else {
-                    preconditionFailure("\(variable) is unbound")
-                }
-                payload = literal
-            }
-            return application(
-                op, payload, operands(of: pattern, bindings, signature: signature), signature)
+        var builder = Builder(bindings: bindings, signature: signature)
+        guard let term = pattern.instance(building: &builder, signature: signature) else {
+            preconditionFailure("a variable of \(pattern) is unbound")
         }
+        return term
     }
 
-    /// The operands `pattern`'s instance has, with a directly nested
-    /// application of the same AC operator spliced in by the pattern (as
-    /// instantiation splices it, even where its rest comes out empty), not
-    /// by the instance.
-    private static func operands(
-        of pattern: Pattern, _ bindings: [PatternVariable: Binding], signature: Signature
-    ) -> [ProofTerm] {
-        guard case .node(let op, let payloadPattern, let children, let rest) = pattern else { return [] }
-        var operands: [ProofTerm] = []
-        for child in children {
-            if signature.isAC(op), case .node(op, payloadPattern, _, _) = child {
-                operands += self.operands(of: child, bindings, signature: signature)
-            } else {
-                operands.append(instantiating(child, bindings, signature: signature))
-            }
+    /// Builds proof terms from a match's bindings.
+    private struct Builder: PatternInstanceBuilder {
+        let bindings: [PatternVariable: Binding]
+        let signature: Signature
+
+        func instance(of variable: PatternVariable) -> ProofTerm? {
+            guard case .eclass(let id)? = bindings[variable] else { return nil }
+            return .id(id.rawValue)
         }
-        if let rest, case .multiset(let ids)? = bindings[rest] { operands += ids.map { .id($0.rawValue) } }
-        return operands
+
+        func payload(_ literal: Literal) -> Literal? { literal }
+
+        func payload(of variable: PatternVariable) -> Literal? {
+            guard case .literal(let literal)? = bindings[variable] else { return nil }
+            return literal
+        }
+
+        func application(_ op: Symbol, payload: Literal?, operands: [ProofTerm], rests: [PatternVariable])
+            -> ProofTerm?
+        {
+            var all = operands
+            for rest in rests {
+                guard case .multiset(let ids)? = bindings[rest] else { return nil }
+                all += ids.map { .id($0.rawValue) }
+            }
+            return ProofTerm.application(op, payload, all, signature)
+        }
     }
 
     /// An application as ``EGraph/add(_:)-(ENode)`` stores it: an AC

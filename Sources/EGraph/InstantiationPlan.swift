@@ -18,56 +18,57 @@ struct InstantiationPlan: Sendable {
     var steps: [Step] = []
 
     init(_ pattern: Pattern, program: MatchProgram, signature: Signature) {
-        _ = add(pattern, program, signature)
+        var builder = Builder(program: program, signature: signature)
+        // Rewrite.init checks that every variable of a right side is bound
+        // by its left side and that every group holds one pattern.
+        guard pattern.instance(building: &builder, signature: signature) != nil else {
+            preconditionFailure("checked by Rewrite.init")
+        }
+        steps = builder.steps
     }
 
-    private mutating func add(_ pattern: Pattern, _ program: MatchProgram, _ signature: Signature) -> Int {
-        switch pattern {
-        case .alias(_, let inner):
-            // Rewrite.init rejects aliases on a right side; read one as its pattern.
-            return add(inner, program, signature)
-        case .variable(let variable):
-            guard let (kind, slot) = program.slot(of: variable), kind == .eclass else {
-                preconditionFailure("checked by Rewrite.init")
-            }
+    /// Compiles a right side to steps, an instance being the index of the
+    /// step that makes it.
+    private struct Builder: PatternInstanceBuilder {
+        let program: MatchProgram
+        let signature: Signature
+        var steps: [Step] = []
+
+        mutating func instance(of variable: PatternVariable) -> Int? {
+            guard let (kind, slot) = program.slot(of: variable), kind == .eclass else { return nil }
             steps.append(.classSlot(slot))
-        case .node(Pattern.groupOperator, nil, let grouped, nil) where grouped.count == 1:
-            return add(grouped[0], program, signature)
-        case .node(let op, let payload, let children, let rest):
-            let source: PayloadSource
-            switch payload {
-            case nil: source = .none
-            case .literal(let literal)?: source = .literal(literal)
-            case .variable(let variable)?: source = .slot(program.slot(of: variable)!.slot)
+            return steps.count - 1
+        }
+
+        func payload(_ literal: Literal) -> PayloadSource? { .literal(literal) }
+
+        func payload(of variable: PatternVariable) -> PayloadSource? {
+            program.slot(of: variable).map { .slot($0.slot) }
+        }
+
+        /// Steps leave the storing to `EGraph.add`, which collapses an AC
+        /// application of one operand and returns the unit of an empty one,
+        /// since what the rest variables hold is known only per match.
+        mutating func application(_ op: Symbol, payload: PayloadSource?, operands: [Int], rests: [PatternVariable])
+            -> Int?
+        {
+            var restSlots: [Int] = []
+            for rest in rests {
+                guard let (kind, slot) = program.slot(of: rest), kind == .multiset else { return nil }
+                restSlots.append(slot)
             }
             let isAC = signature.isAC(op)
-            var childSteps: [Int] = []
-            var restSlots: [Int] = []
-            if let rest { restSlots.append(program.slot(of: rest)!.slot) }
-            var stack = Array(children.reversed())
-            while let child = stack.popLast() {
-                if case .node(Pattern.groupOperator, nil, let grouped, nil) = child, grouped.count == 1 {
-                    // An explicit grouping stays a class of its own.
-                    childSteps.append(add(grouped[0], program, signature))
-                } else if isAC, case .node(op, payload, let inner, let innerRest) = child {
-                    // Splice a nested application of the same AC operator, as
-                    // e-nodes store them flat.
-                    stack.append(contentsOf: inner.reversed())
-                    if let innerRest { restSlots.append(program.slot(of: innerRest)!.slot) }
-                } else {
-                    childSteps.append(add(child, program, signature))
-                }
-            }
-            if case .none = source, restSlots.isEmpty, childSteps.count <= 2, !isAC || childSteps.count == 2 {
+            if payload == nil, restSlots.isEmpty, operands.count <= 2, !isAC || operands.count == 2 {
                 steps.append(
                     .small(
-                        op: op, arity: childSteps.count, first: childSteps.first ?? 0,
-                        second: childSteps.count > 1 ? childSteps[1] : 0))
+                        op: op, arity: operands.count, first: operands.first ?? 0,
+                        second: operands.count > 1 ? operands[1] : 0))
             } else {
-                steps.append(.node(op: op, payload: source, children: childSteps, restSlots: restSlots, isAC: isAC))
+                steps.append(
+                    .node(op: op, payload: payload ?? .none, children: operands, restSlots: restSlots, isAC: isAC))
             }
+            return steps.count - 1
         }
-        return steps.count - 1
     }
 
     /// Buffers reused across the matches of one apply: manually managed, so

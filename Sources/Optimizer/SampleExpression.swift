@@ -110,56 +110,15 @@ enum SampleBinding {
 }
 
 extension Pattern {
-    /// The expression this pattern spells with its variables bound, or `nil`
-    /// when a variable is unbound or an empty application of an AC operator
-    /// has no unit (the engine skips such a right side too).
-    ///
-    /// As in the e-graph, an AC application of one operand is that operand
-    /// and one of none is the unit; `(:group P)` is `P`, since grouping
-    /// changes which classes exist, not values; an aliased pattern is its
-    /// inner pattern.
+    /// The expression this pattern spells with its variables bound, as the
+    /// engine instantiates it (``Pattern/instance(building:signature:)``), or
+    /// `nil` when a variable is unbound or an empty application of an AC
+    /// operator has no unit (the engine skips such a right side too).
     func instantiated(
-        with binding: (PatternVariable) -> SampleBinding?, signature: Signature
+        with binding: @escaping (PatternVariable) -> SampleBinding?, signature: Signature
     ) -> SampleExpression? {
-        switch self {
-        case .variable(let variable):
-            guard case .expression(let expression)? = binding(variable) else { return nil }
-            return expression
-        case .alias(_, let inner):
-            return inner.instantiated(with: binding, signature: signature)
-        case .node(let op, let payload, let children, let rest):
-            if op == .literal {
-                guard case .literal(.number(let value))? = payload else { return nil }
-                return .number(value)
-            }
-            var operands: [SampleExpression] = []
-            for child in children {
-                guard let operand = child.instantiated(with: binding, signature: signature) else { return nil }
-                operands.append(operand)
-            }
-            if let rest {
-                guard case .operands(let bound)? = binding(rest) else { return nil }
-                operands += bound
-            }
-            if op == Pattern.groupOperator { return operands.count == 1 ? operands[0] : nil }
-            let literal: Literal?
-            switch payload {
-            case nil: literal = nil
-            case .literal(let value)?: literal = value
-            case .variable(let variable)?:
-                guard case .axis(let axis)? = binding(variable) else { return nil }
-                literal = .integer(axis)
-            }
-            if signature.isAC(op) && literal == nil {
-                if operands.count == 1 { return operands[0] }
-                if operands.isEmpty {
-                    guard let unit = signature.unit(of: op) else { return nil }
-                    return .number(unit.doubleValue)
-                }
-            }
-            if operands.isEmpty && literal == nil { return .leaf(op) }
-            return .apply(op, operands, payload: literal)
-        }
+        var builder = SampleBuilder(binding: binding, signature: signature)
+        return instance(building: &builder, signature: signature)
     }
 
     /// The leaf symbols the pattern names (`x` in `(+ x ?a)`), in order of
@@ -190,5 +149,40 @@ extension Pattern {
         case .alias(let variable, let inner): return [variable] + inner.aliasVariables
         case .node(_, _, let children, _): return children.flatMap(\.aliasVariables)
         }
+    }
+}
+
+/// Builds sample expressions from a sample's bindings.
+private struct SampleBuilder: PatternInstanceBuilder {
+    let binding: (PatternVariable) -> SampleBinding?
+    let signature: Signature
+
+    func instance(of variable: PatternVariable) -> SampleExpression? {
+        guard case .expression(let expression)? = binding(variable) else { return nil }
+        return expression
+    }
+
+    func payload(_ literal: Literal) -> Literal? { literal }
+
+    func payload(of variable: PatternVariable) -> Literal? {
+        guard case .axis(let axis)? = binding(variable) else { return nil }
+        return .integer(axis)
+    }
+
+    func application(_ op: Symbol, payload: Literal?, operands: [SampleExpression], rests: [PatternVariable])
+        -> SampleExpression?
+    {
+        if op == .literal {
+            guard case .number(let value)? = payload else { return nil }
+            return .number(value)
+        }
+        var all = operands
+        for rest in rests {
+            guard case .operands(let bound)? = binding(rest) else { return nil }
+            all += bound
+        }
+        return signature.storedApplication(
+            op, hasPayload: payload != nil, operands: all, unit: { .number($0.doubleValue) },
+            make: { all.isEmpty && payload == nil ? .leaf(op) : .apply(op, all, payload: payload) })
     }
 }
