@@ -85,6 +85,11 @@ extension ExplainedTree {
 
     /// A pattern instantiated with concrete terms, or `nil` if a variable is
     /// unbound or bound to the wrong number of terms.
+    ///
+    /// The one instantiation that does not go through
+    /// ``Pattern/instance(building:signature:)``, on purpose: this checks
+    /// the proofs that walk builds, and a fault in it must show up here as a
+    /// rejected step rather than be repeated.
     convenience init?(_ pattern: Pattern, _ bindings: [String: [ExplainedTree]], signature: Signature) {
         guard let tree = ExplainedTree.instantiate(pattern, bindings, signature) else { return nil }
         self.init(tree.op, tree.payload, tree.children, signature: signature)
