@@ -7,8 +7,8 @@ import TensorOps
 ///
 /// | risk | kind | when |
 /// |---|---|---|
-/// | overflow | failure | `exp` of something that can exceed log(greatest double) ≈ 709.78 (88.72 in binary32) |
-/// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal value, 2.2e-308 or 1.2e-38) |
+/// | overflow | failure | `exp` or `expm1` of something that can exceed log(greatest double) ≈ 709.78 (88.72 in binary32) |
+/// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal value, 2.2e-308 or 1.2e-38), `log1p` of something that can reach −1 |
 /// | ∞ · 0 | failure | a product with one operand that can be infinite and another that can be 0 |
 /// | ∞ − ∞ | failure | a sum with operands that can be +∞ and −∞ |
 /// | cancellation | accuracy | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
@@ -117,9 +117,9 @@ public struct StabilityCost: CostFunction {
 
     /// A way a node can go wrong in binary64.
     public enum Risk: String, Sendable, CaseIterable {
-        /// `exp` can overflow.
+        /// `exp` or `expm1` can overflow.
         case overflow = "exp can overflow"
-        /// `inv` or `log` can meet 0.
+        /// `inv` or `log` can meet 0, or `log1p` −1.
         case zeroDivision = "can divide by zero or take the log of 0"
         /// `∞ · 0` can happen.
         case infinityTimesZero = "can multiply infinity by zero"
@@ -174,8 +174,8 @@ public struct StabilityCost: CostFunction {
         // Only these operators take risks: the rest (most nodes) need no
         // facts read, which extraction would otherwise do every pass.
         switch node.op {
-        case TensorVocabulary.exp, TensorVocabulary.inverse, TensorVocabulary.logSymbol, TensorVocabulary.multiply,
-            TensorVocabulary.add:
+        case TensorVocabulary.exp, TensorVocabulary.expm1Symbol, TensorVocabulary.inverse, TensorVocabulary.logSymbol,
+            TensorVocabulary.log1pSymbol, TensorVocabulary.multiply, TensorVocabulary.add:
             break
         default:
             return []
@@ -223,10 +223,19 @@ public struct StabilityCost: CostFunction {
         _ node: ENode, _ children: [TensorFacts], isShifted: Bool = false, precision: Precision = .float64
     ) -> [Risk] {
         switch node.op {
-        case TensorVocabulary.exp:
+        // expm1 overflows where exp does: charging only exp would make
+        // exp(x) - 1 look safe once spelled expm1(x)
+        case TensorVocabulary.exp, TensorVocabulary.expm1Symbol:
             if children[0].interval.upper > precision.largestExpArgument { return [.overflow] }
         case TensorVocabulary.inverse, TensorVocabulary.logSymbol:
             if canReachZero(children[0], leastNormal: precision.leastNormal) { return [.zeroDivision] }
+        // log1p(a) is log(1 + a): it meets 0 where a meets -1, as log(1 - exp x)
+        // spelled log1p(-exp x) does at x = 0
+        case TensorVocabulary.log1pSymbol:
+            let operand = children[0].interval
+            if canReachZero(ValueInterval(operand.lower + 1, operand.upper + 1), leastNormal: precision.leastNormal) {
+                return [.zeroDivision]
+            }
         case TensorVocabulary.multiply:
             // ∞ · 0 needs two different operands.
             if pairExists(
@@ -276,7 +285,11 @@ public struct StabilityCost: CostFunction {
     /// normal value is `leastNormal` rounds it to 0 (a sum of `exp` that
     /// underflows, say).
     static func canReachZero(_ facts: TensorFacts, leastNormal: Double = Double.leastNormalMagnitude) -> Bool {
-        let interval = facts.interval
+        canReachZero(facts.interval, leastNormal: leastNormal)
+    }
+
+    /// Whether a value of `interval` can be 0 or round to it.
+    static func canReachZero(_ interval: ValueInterval, leastNormal: Double = Double.leastNormalMagnitude) -> Bool {
         return interval.contains(0) || (interval.lower > -leastNormal && interval.upper < leastNormal)
             || (interval.lower >= 0 && interval.lower < leastNormal)
             || (interval.upper <= 0 && interval.upper > -leastNormal)
