@@ -83,7 +83,7 @@ public struct RuleSet {
         var problems = DiagnosticCollector()
         var lines: [RuleLine] = []
         for source in sources {
-            lines.append(contentsOf: RuleLine.read(source, &problems))
+            lines.append(contentsOf: RuleLine.readRemembering(source, &problems))
         }
         var merged = signature
         for line in lines { RuleSet.declare(line, into: &merged, &problems) }

@@ -1,9 +1,11 @@
 // Splitting a rule file into lines and reading each: a rule, a declaration
 // or a group header. RuleSet (RuleFile.swift) checks what they say.
 
+import Synchronization
+
 /// One meaningful line of a rule file.
-struct RuleLine {
-    struct Rule {
+struct RuleLine: Sendable {
+    struct Rule: Sendable {
         var name: String
         var nameLocation: SourceLocation
         var lhs: SExpr
@@ -14,7 +16,7 @@ struct RuleLine {
         var target: SExpr?
     }
 
-    enum Kind {
+    enum Kind: Sendable {
         case header(String, phase: Int)
         case declaration(String, [SExpr])
         case rule(Rule)
@@ -22,6 +24,26 @@ struct RuleLine {
 
     var kind: Kind
     var location: SourceLocation
+
+    /// Files read earlier in this process without a problem, by name and
+    /// text. Every `optimize` call loads the default rule files again, and
+    /// reading their text was a quarter of the call on a small program; a
+    /// long-lived process (the benchmark, `saturate serve`) reads them once.
+    private static let readWithoutProblems = Mutex<[String: [RuleLine]]>([:])
+
+    /// ``read(_:_:)``, remembered for a file that reads without problems.
+    static func readRemembering(_ source: RuleSource, _ problems: inout DiagnosticCollector) -> [RuleLine] {
+        let key = source.name + "\u{0}" + source.text
+        if let lines = readWithoutProblems.withLock({ $0[key] }) { return lines }
+        var fileProblems = DiagnosticCollector()
+        let lines = read(source, &fileProblems)
+        if fileProblems.hasProblems {
+            problems.absorb(DiagnosticError(fileProblems.diagnostics))
+        } else {
+            readWithoutProblems.withLock { $0[key] = lines }
+        }
+        return lines
+    }
 
     /// Splits a file into lines and reads each, reporting what does not parse.
     static func read(_ source: RuleSource, _ problems: inout DiagnosticCollector) -> [RuleLine] {
