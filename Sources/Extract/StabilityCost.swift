@@ -174,11 +174,10 @@ public struct StabilityCost: CostFunction {
         // Only these operators take risks: the rest (most nodes) need no
         // facts read, which extraction would otherwise do every pass.
         switch node.op {
-        case TensorVocabulary.exp, TensorVocabulary.expm1Symbol, TensorVocabulary.inverse, TensorVocabulary.logSymbol,
-            TensorVocabulary.log1pSymbol, TensorVocabulary.multiply, TensorVocabulary.add:
+        case TensorVocabulary.inverse, TensorVocabulary.multiply, TensorVocabulary.add:
             break
         default:
-            return []
+            guard let function = UnaryFunction.of(node.op), function.risk != .none else { return [] }
         }
         let children = node.children.map { egraph.data(of: $0, for: analysis) }
         // x - max(x) written as a sum (the analysis's relation, read from the
@@ -196,13 +195,11 @@ public struct StabilityCost: CostFunction {
     /// transcendental functions cost more than arithmetic, and a fill or
     /// squeeze (no arithmetic) little.
     static func operatorCost(_ node: ENode) -> Double {
+        if let function = UnaryFunction.of(node.op) { return function.cost }
         switch node.op {
         case TensorVocabulary.add, TensorVocabulary.multiply: return Double(max(node.children.count - 1, 1))
-        case TensorVocabulary.exp, TensorVocabulary.logSymbol, TensorVocabulary.log1pSymbol,
-            TensorVocabulary.expm1Symbol, TensorVocabulary.tanhSymbol, TensorVocabulary.powSymbol,
-            TensorVocabulary.sigmoidSymbol, TensorVocabulary.softplusSymbol:
-            return 4
-        case TensorVocabulary.inverse, TensorVocabulary.sqrtSymbol: return 2
+        case TensorVocabulary.powSymbol: return 4
+        case TensorVocabulary.inverse: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
         // No more than the subtraction it guards, so that x - max(x) stays
         // grouped rather than split as x - (small + max(x)), which loses the
@@ -222,20 +219,25 @@ public struct StabilityCost: CostFunction {
     static func risks(
         _ node: ENode, _ children: [TensorFacts], isShifted: Bool = false, precision: Precision = .float64
     ) -> [Risk] {
-        switch node.op {
-        // expm1 overflows where exp does: charging only exp would make
-        // exp(x) - 1 look safe once spelled expm1(x)
-        case TensorVocabulary.exp, TensorVocabulary.expm1Symbol:
-            if children[0].interval.upper > precision.largestExpArgument { return [.overflow] }
-        case TensorVocabulary.inverse, TensorVocabulary.logSymbol:
-            if canReachZero(children[0], leastNormal: precision.leastNormal) { return [.zeroDivision] }
-        // log1p(a) is log(1 + a): it meets 0 where a meets -1, as log(1 - exp x)
-        // spelled log1p(-exp x) does at x = 0
-        case TensorVocabulary.log1pSymbol:
+        if let function = UnaryFunction.of(node.op) {
             let operand = children[0].interval
-            if canReachZero(ValueInterval(operand.lower + 1, operand.upper + 1), leastNormal: precision.leastNormal) {
-                return [.zeroDivision]
+            switch function.risk {
+            case .none:
+                return []
+            // expm1 overflows where exp does: charging only exp would make
+            // exp(x) - 1 look safe once spelled expm1(x).
+            case .overflow:
+                return operand.upper > precision.largestExpArgument ? [.overflow] : []
+            // log(a) meets its pole where a reaches 0, log1p(a) where a
+            // reaches -1 (as log(1 - exp x) spelled log1p(-exp x) does at 0).
+            case .pole(let at):
+                let distance = ValueInterval(operand.lower - at, operand.upper - at)
+                return canReachZero(distance, leastNormal: precision.leastNormal) ? [.zeroDivision] : []
             }
+        }
+        switch node.op {
+        case TensorVocabulary.inverse:
+            if canReachZero(children[0], leastNormal: precision.leastNormal) { return [.zeroDivision] }
         case TensorVocabulary.multiply:
             // ∞ · 0 needs two different operands.
             if pairExists(

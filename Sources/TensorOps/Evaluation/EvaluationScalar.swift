@@ -52,19 +52,8 @@ extension Double: EvaluationScalar {
     /// percent of random arguments (measured with numpy 2.4.6): results are bit-identical to numpy's except
     /// downstream of those functions, where a cancellation such as `log1p(tanh(x))` can magnify the difference.
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (Double) -> Double)? {
-        switch op {
-        case .negate: return { -$0 }
-        case .exp: return { Foundation.exp($0) }
-        case .log: return { Foundation.log($0) }
-        case .log1p: return { Foundation.log1p($0) }
-        case .expm1: return { Foundation.expm1($0) }
-        case .sqrt: return { $0.squareRoot() }
-        case .abs: return { Swift.abs($0) }
-        case .tanh: return { Foundation.tanh($0) }
-        case .sigmoid: return numpySigmoid
-        case .softplus: return numpySoftplus
-        default: return nil
-        }
+        if op == .negate { return { -$0 } }
+        return UnaryFunction.of(op)?.binary64
     }
 
     /// numpy's float64 binary ufuncs: IEEE-754 arithmetic, `np.power` (the C library's `pow`, with its specials
@@ -162,17 +151,4 @@ func pairwiseSum<T: BinaryFloatingPoint>(_ run: ArraySlice<T>) -> T {
 @Sendable func numpyMinimum<T: FloatingPoint>(_ a: T, _ b: T) -> T {
     if a.isNaN || b.isNaN { return .nan }
     return a <= b ? a : b
-}
-
-/// The judge's `_sigmoid64`: with `e = exp(-|x|)`, `1 / (1 + e)` for `x >= 0` and `e / (1 + e)` otherwise, so
-/// neither branch overflows; NaN gives NaN (through the second branch).
-@Sendable private func numpySigmoid(_ x: Double) -> Double {
-    let e = Foundation.exp(-Swift.abs(x))
-    return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)
-}
-
-/// The judge's `_softplus64`: `maximum(x, 0) + log1p(exp(-|x|))`, which neither overflows for large `x` nor
-/// loses `exp(x)` for very negative `x`.
-@Sendable private func numpySoftplus(_ x: Double) -> Double {
-    numpyMaximum(x, 0.0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
 }

@@ -9,23 +9,8 @@ extension Float: EvaluationScalar {
     /// numpy's float32 ufuncs, as ``Swift/Double``'s are its float64 ones: the C library's single-precision
     /// functions (`expf`: `exp(89)` is `inf`), and `sigmoid` and `softplus` in the same overflow-free forms.
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (Float) -> Float)? {
-        switch op {
-        case .negate: return { -$0 }
-        case .exp: return { Foundation.exp($0) }
-        case .log: return { Foundation.log($0) }
-        case .log1p: return { Foundation.log1p($0) }
-        case .expm1: return { Foundation.expm1($0) }
-        case .sqrt: return { $0.squareRoot() }
-        case .abs: return { Swift.abs($0) }
-        case .tanh: return { Foundation.tanh($0) }
-        case .sigmoid:
-            return { x in
-                let e = Foundation.exp(-Swift.abs(x))
-                return x >= 0 ? 1 / (1 + e) : e / (1 + e)
-            }
-        case .softplus: return { x in numpyMaximum(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
-        default: return nil
-        }
+        if op == .negate { return { -$0 } }
+        return UnaryFunction.of(op)?.binary32
     }
 
     /// numpy's float32 binary ufuncs: IEEE-754 single-precision arithmetic, `powf`, NaN-propagating

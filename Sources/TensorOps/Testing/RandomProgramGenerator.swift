@@ -74,9 +74,7 @@ public struct RandomProgramGenerator {
         let (operand, shape) = expression(depth: depth + 1)
         switch Int.random(in: 0..<7, using: &random) {
         case 0:
-            let unary: [TensorOperator] = [
-                .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus,
-            ]
+            let unary: [TensorOperator] = [.negate] + UnaryFunction.table.map(\.op)
             return (Expr(.apply(unary.randomElement(using: &random)!, [operand], axis: nil)), shape)
         case 1 where shape.rank > 0:
             let axis = Int.random(in: -shape.rank..<shape.rank, using: &random)
