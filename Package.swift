@@ -43,7 +43,7 @@ let package = Package(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
         ),
-        .testTarget(name: "EGraphTests", dependencies: ["EGraph"]),
+        .testTarget(name: "EGraphTests", dependencies: ["EGraph", "Workloads"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),

@@ -1,69 +1,15 @@
 /// Disjoint sets over dense 32-bit ids, with path compression (halving) and
-/// union by size, so `find` is amortized inverse-Ackermann.
+/// union by size, so `find` is amortized inverse-Ackermann: the e-graph's
+/// class ids. Union by size keeps the larger set's root; ties keep the first
+/// argument, so the outcome is fixed by the call, never by memory layout.
 ///
-/// The e-graph keeps its class ids here; nothing in it knows about e-nodes.
-public struct UnionFind: Sendable {
-    private var parents: [UInt32] = []
-    private var sizes: [UInt32] = []
-
-    /// An empty structure.
-    public init() {}
-
-    /// The number of ids ever made.
-    public var count: Int { parents.count }
-
-    /// Makes a new singleton set and returns its id.
-    public mutating func makeSet() -> UInt32 {
-        let id = UInt32(parents.count)
-        parents.append(id)
-        sizes.append(1)
-        return id
-    }
-
-    /// The representative of `id`'s set, halving the path on the way.
-    public mutating func find(_ id: UInt32) -> UInt32 {
-        var current = id
-        while parents[Int(current)] != current {
-            let grandparent = parents[Int(parents[Int(current)])]
-            parents[Int(current)] = grandparent
-            current = grandparent
-        }
-        return current
-    }
-
-    /// The representative of `id`'s set without compressing: for read paths
-    /// that cannot mutate.
-    public func root(of id: UInt32) -> UInt32 {
-        var current = id
-        while parents[Int(current)] != current { current = parents[Int(current)] }
-        return current
-    }
-
-    /// Joins the sets of two representatives and returns `(root, absorbed)`.
-    ///
-    /// The larger set's root stays the root; ties keep `a`, so the outcome is
-    /// fixed by the call, never by memory layout.
-    /// - Precondition: `a` and `b` are distinct representatives.
-    public mutating func union(_ a: UInt32, _ b: UInt32) -> (root: UInt32, absorbed: UInt32) {
-        precondition(a != b && parents[Int(a)] == a && parents[Int(b)] == b, "union takes two distinct roots")
-        let (root, absorbed) = sizes[Int(a)] >= sizes[Int(b)] ? (a, b) : (b, a)
-        parents[Int(absorbed)] = root
-        sizes[Int(root)] += sizes[Int(absorbed)]
-        return (root, absorbed)
-    }
-}
-
-/// ``UnionFind``'s algorithm over manually managed buffers, for the e-graph:
-/// it runs `find` several times per match applied, and as a struct stored in
-/// the e-graph each call paid a dynamic exclusivity check and a copy-on-write
-/// uniqueness check (measured: with ``UnionFind`` the AC workload's apply
-/// phase took 770 ms against 335 ms, and the micro workload 25 ms against
-/// 18 ms). Owned by one e-graph through a `let`, so no access needs
-/// enforcement.
-///
-/// Outcomes match ``UnionFind``'s exactly: the same halving and the same
-/// union-by-size rule with ties keeping the first argument. An id never
-/// made traps, as indexing ``UnionFind``'s arrays did.
+/// Manually managed buffers rather than arrays: the e-graph runs `find`
+/// several times per match applied, and a struct of arrays stored in the
+/// e-graph paid a dynamic exclusivity check and a copy-on-write uniqueness
+/// check on each call (measured: the AC workload's apply phase took 770 ms
+/// against 335 ms, the micro workload 25 ms against 18 ms). Owned by one
+/// e-graph through a `let`, so no access needs enforcement. An id never made
+/// traps.
 final class UnionFindTable {
     private var parents: UnsafeMutablePointer<UInt32>
     private var sizes: UnsafeMutablePointer<UInt32>
@@ -118,8 +64,8 @@ final class UnionFindTable {
         }
     }
 
-    /// Joins the sets of two representatives and returns `(root, absorbed)`,
-    /// as ``UnionFind/union(_:_:)``.
+    /// Joins the sets of two representatives and returns `(root, absorbed)`:
+    /// the larger set's root stays the root, and ties keep `a`.
     func union(_ a: UInt32, _ b: UInt32) -> (root: UInt32, absorbed: UInt32) {
         precondition(Int(a) < count && Int(b) < count, "class id was never made")
         precondition(a != b && parents[Int(a)] == a && parents[Int(b)] == b, "union takes two distinct roots")

@@ -48,7 +48,7 @@ final class ExtractorTests: XCTestCase {
     func testTiesGoToTheNodeOfTheClassThatStaysRoot() throws {
         // The answer is stated, not read from the class's order: of two
         // classes of one node each, a union keeps its first argument as the
-        // root (UnionFind's tie rule), the root's nodes come first, and ties
+        // root (the union-find's tie rule), the root's nodes come first, and ties
         // go to the first node, whichever operator it has and whichever term
         // was added first.
         for (added, addedSecond) in [("(f x)", "(g x)"), ("(g x)", "(f x)")] {

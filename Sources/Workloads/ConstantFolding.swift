@@ -1,3 +1,5 @@
+import EGraph
+
 /// Constant folding for the generic symbolic language: a class whose value is
 /// a known number gets that number as a literal node (egg's `ConstantFold`).
 ///
