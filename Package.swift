@@ -43,11 +43,15 @@ let package = Package(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
         ),
+        // Test code shared by several test targets (the random program generator of the property tests): a
+        // library of the tests, not of the package's products.
+        .target(name: "TestSupport", dependencies: ["EGraph", "TensorOps"], path: "Tests/Support"),
         .testTarget(name: "EGraphTests", dependencies: ["EGraph", "Workloads"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["EGraph", "Workloads"]),
-        .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps"]),
+        .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps", "TestSupport"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
-        .testTarget(name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer"]),
+        .testTarget(
+            name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "TestSupport"]),
         // The saturate command, run as a process: its interface, the guide's
         // commands, hostile input.
         .testTarget(

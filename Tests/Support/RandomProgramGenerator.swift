@@ -1,4 +1,5 @@
 import EGraph
+import TensorOps
 
 /// Seeded random well-shaped programs, for property tests in every test
 /// target: inputs of rank 0 to 3 over named (`n`, `m`) and sized (3, 1) dims,
