@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TensorOps", targets: ["TensorOps"]),
         .library(name: "Extract", targets: ["Extract"]),
         .library(name: "Optimizer", targets: ["Optimizer"]),
+        .library(name: "RuleChecking", targets: ["RuleChecking"]),
         .executable(name: "saturate", targets: ["SaturateCLI"]),
         .executable(name: "saturate-bench", targets: ["SaturateBench"]),
     ],
@@ -32,13 +33,15 @@ let package = Package(
         .target(name: "Optimizer", dependencies: ["EGraph", "TensorOps", "Extract", "DefaultRules"]),
         // The engine-neutral benchmark workloads (Benchmarks/workloads.json),
         // shared by the benchmark program and the tests that replay them.
+        .target(name: "RuleChecking", dependencies: ["EGraph", "TensorOps", "Optimizer", "DefaultRules"]),
         .target(name: "Workloads", dependencies: ["EGraph"]),
         // The one module a Swift user imports: it re-exports optimize (Optimizer),
         // programs (TensorOps) and the costs (Extract).
-        .target(name: "Saturate", dependencies: ["Extract", "Optimizer", "TensorOps"]),
+        .target(name: "Saturate", dependencies: ["Extract", "Optimizer", "RuleChecking", "TensorOps"]),
         // The saturate command.
         .executableTarget(
-            name: "SaturateCLI", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "DefaultRules"]),
+            name: "SaturateCLI",
+            dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "RuleChecking", "DefaultRules"]),
         .executableTarget(
             name: "SaturateBench",
             dependencies: ["EGraph", "Workloads", "TensorOps", "Extract", "Optimizer"]
@@ -51,7 +54,8 @@ let package = Package(
         .testTarget(name: "TensorOpsTests", dependencies: ["EGraph", "TensorOps", "TestSupport"]),
         .testTarget(name: "ExtractTests", dependencies: ["EGraph", "TensorOps", "Extract"]),
         .testTarget(
-            name: "OptimizerTests", dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "TestSupport"]),
+            name: "OptimizerTests",
+            dependencies: ["EGraph", "TensorOps", "Extract", "Optimizer", "RuleChecking", "TestSupport"]),
         // The saturate command, run as a process: its interface, the guide's
         // commands, hostile input.
         .testTarget(

@@ -6,6 +6,7 @@
 import DefaultRules
 import EGraph
 import Foundation
+import Optimizer
 import TensorOps
 
 /// How ``RuleChecker`` samples.
@@ -119,7 +120,7 @@ public struct RuleChecker {
     }
 
     /// Checks the rules that `options.ruleFiles` add, loaded exactly as
-    /// ``optimize(_:options:)`` loads them (with the defaults' declarations,
+    /// `optimize(_:options:)` loads them (with the defaults' declarations,
     /// or without the defaults at all): what `saturate optimize --rules`
     /// runs before it trusts a user's file.
     ///

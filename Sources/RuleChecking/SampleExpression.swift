@@ -2,6 +2,7 @@
 // variable replaced by a small expression over input leaves.
 
 import EGraph
+import Optimizer
 import TensorOps
 
 /// A ground expression of the lowered tensor vocabulary (see
@@ -111,7 +112,7 @@ enum SampleBinding {
 
 extension Pattern {
     /// The expression this pattern spells with its variables bound, as the
-    /// engine instantiates it (``Pattern/instance(building:signature:)``), or
+    /// engine instantiates it (`Pattern.instance(building:signature:)`), or
     /// `nil` when a variable is unbound or an empty application of an AC
     /// operator has no unit (the engine skips such a right side too).
     func instantiated(

@@ -3,6 +3,7 @@
 // compare them.
 
 import EGraph
+import Optimizer
 import TensorOps
 
 /// What one instance of a rule's left side showed.

@@ -3,6 +3,7 @@
 
 import EGraph
 import Foundation
+import Optimizer
 import TensorOps
 
 /// The sampler's draws beyond the generator's own.
