@@ -106,7 +106,7 @@ extension ExplainedTree {
             return instantiate(inner, bindings, signature)
         case .node(Pattern.groupOperator, nil, let grouped, nil) where grouped.count == 1:
             return instantiate(grouped[0], bindings, signature)
-        case .node(let op, let payloadPattern, let children, let rest):
+        case .node(let op, let payloadPattern, _, _):
             var payload: Literal?
             switch payloadPattern {
             case nil: payload = nil
