@@ -131,20 +131,112 @@ public struct RunReport: Sendable {
     }
 }
 
-/// How the runner decides which rules to search each iteration.
-public enum Scheduler: Sendable, Equatable {
-    /// Every rule, every iteration.
-    case simple
-    /// egg's back-off: a rule finding more than its threshold of matches in
-    /// one iteration is banned for its ban length, and each ban doubles both.
-    /// A rule whose matches bind more than 128 operands to rest variables per
-    /// match of its threshold is banned the same way, its search cut short,
-    /// so a search's memory stays proportional to its threshold however wide
-    /// the AC nodes it matches.
-    case backoff(matchLimit: Int, banLength: Int)
+/// Decides, iteration by iteration, which rules the runner searches, how far
+/// a search may go, and whether what it found is applied (egg's
+/// `RewriteScheduler`). A runner copies its scheduler at the start of each
+/// run, so a value type's state (its bans, say) starts afresh every run.
+public protocol RewriteScheduler: Sendable {
+    /// Called once at the start of a run with the rules it runs (the
+    /// engine's AC flattening steps included), in the order the other calls
+    /// index them.
+    mutating func start(rules: [Rewrite])
+    /// Whether rule `rule` is searched in iteration `iteration`.
+    func canSearch(_ rule: Int, iteration: Int) -> Bool
+    /// How far a search of rule `rule` may go: it stops one match past
+    /// `matches`, or once it has bound `operands` operands to rest
+    /// variables (`Int.max` for no bound).
+    func searchBounds(_ rule: Int) -> (matches: Int, operands: Int)
+    /// The search of rule `rule` in iteration `iteration` found `matches`
+    /// matches, or was `cutOff` at its operand bound: whether the runner
+    /// applies them. Returning `false` reports the rule banned this
+    /// iteration.
+    mutating func admit(_ rule: Int, iteration: Int, matches: Int, cutOff: Bool) -> Bool
+    /// An iteration that changed nothing ended before iteration `iteration`:
+    /// whether the run may stop as saturated (not while a rule it skipped
+    /// could still match, say).
+    mutating func canStop(iteration: Int) -> Bool
+}
+
+/// Searches every rule every iteration, with no bound on a search but the
+/// time limit: a rule with a rest variable on an AC node of n operands binds
+/// n² of them.
+public struct SimpleScheduler: RewriteScheduler {
+    /// The scheduler.
+    public init() {}
+
+    /// Nothing to prepare.
+    public mutating func start(rules: [Rewrite]) {}
+    /// Every rule.
+    public func canSearch(_ rule: Int, iteration: Int) -> Bool { true }
+    /// No bound.
+    public func searchBounds(_ rule: Int) -> (matches: Int, operands: Int) { (.max, .max) }
+    /// Everything found.
+    public mutating func admit(_ rule: Int, iteration: Int, matches: Int, cutOff: Bool) -> Bool { true }
+    /// A quiet iteration is saturation.
+    public mutating func canStop(iteration: Int) -> Bool { true }
+}
+
+/// egg's back-off: a rule finding more than its threshold of matches in one
+/// iteration is banned for its ban length, and each ban doubles both. A rule
+/// whose matches bind more than 128 operands to rest variables per match of
+/// its threshold is banned the same way, its search cut short, so a search's
+/// memory stays proportional to its threshold however wide the AC nodes it
+/// matches.
+public struct BackoffScheduler: RewriteScheduler {
+    /// The first threshold of every rule.
+    public let matchLimit: Int
+    /// The first ban's length, in iterations.
+    public let banLength: Int
+    private var bans: [BanState] = []
 
     /// egg's defaults: threshold 1,000, ban 5 iterations.
-    public static let defaultBackoff = Scheduler.backoff(matchLimit: 1_000, banLength: 5)
+    public static let egg = BackoffScheduler(matchLimit: 1_000, banLength: 5)
+
+    /// A scheduler with the given first threshold and ban length.
+    public init(matchLimit: Int, banLength: Int) {
+        self.matchLimit = matchLimit
+        self.banLength = banLength
+    }
+
+    /// Every rule starts unbanned at the first threshold.
+    public mutating func start(rules: [Rewrite]) {
+        bans = [BanState](repeating: BanState(threshold: matchLimit, banLength: banLength), count: rules.count)
+    }
+
+    /// Unless banned.
+    public func canSearch(_ rule: Int, iteration: Int) -> Bool { bans[rule].bannedUntil <= iteration }
+
+    /// The rule's threshold, and its operand budget.
+    public func searchBounds(_ rule: Int) -> (matches: Int, operands: Int) {
+        (bans[rule].threshold, bans[rule].operandBudget)
+    }
+
+    /// Bans a rule past its threshold or cut off.
+    public mutating func admit(_ rule: Int, iteration: Int, matches: Int, cutOff: Bool) -> Bool {
+        guard matches > bans[rule].threshold || cutOff else { return true }
+        bans[rule].ban(from: iteration)
+        return false
+    }
+
+    /// Only if no rule is banned; otherwise lifts the earliest bans now, as
+    /// egg does, so the run goes on without idling through the rest of them.
+    public mutating func canStop(iteration: Int) -> Bool { BanState.canStop(&bans, iteration: iteration) }
+}
+
+extension RewriteScheduler where Self == SimpleScheduler {
+    /// Every rule, every iteration (``SimpleScheduler``).
+    public static var simple: SimpleScheduler { SimpleScheduler() }
+}
+
+extension RewriteScheduler where Self == BackoffScheduler {
+    /// egg's back-off with the given first threshold and ban length
+    /// (``BackoffScheduler``).
+    public static func backoff(matchLimit: Int, banLength: Int) -> BackoffScheduler {
+        BackoffScheduler(matchLimit: matchLimit, banLength: banLength)
+    }
+
+    /// egg's defaults: threshold 1,000, ban 5 iterations.
+    public static var defaultBackoff: BackoffScheduler { .egg }
 }
 
 /// Runs rewrites over an e-graph to saturation or a limit (egg's `Runner`).
@@ -153,14 +245,13 @@ public enum Scheduler: Sendable, Equatable {
 /// applies all the matches, then rebuilds once. Limits are checked after every
 /// rule's search and apply, and every few applications within one, and a
 /// search itself gives up at the time limit, so a run stops within a tenth of
-/// its node or time limit. Under the ``Scheduler/simple`` scheduler nothing
-/// bounds the memory of one search but the time limit: a rule with a rest
-/// variable on an AC node of n operands binds n² of them.
+/// its node or time limit. The scheduler (``RewriteScheduler``) picks the
+/// rules searched and bounds each search.
 public struct Runner {
     /// The limits.
     public var limits: RunLimits
-    /// The scheduler.
-    public var scheduler: Scheduler
+    /// The scheduler, copied at the start of each run.
+    public var scheduler: any RewriteScheduler
     /// Checked before the first iteration and after each: returning `true`
     /// stops the run with ``StopReason/goalReached``. Its time counts
     /// against the time limit: when its last duration says it would end
@@ -171,7 +262,7 @@ public struct Runner {
     public var flattensAC = true
 
     /// A runner with the given limits and scheduler.
-    public init(limits: RunLimits = RunLimits(), scheduler: Scheduler = .defaultBackoff) {
+    public init(limits: RunLimits = RunLimits(), scheduler: some RewriteScheduler = BackoffScheduler.egg) {
         self.limits = limits
         self.scheduler = scheduler
     }
@@ -184,7 +275,8 @@ public struct Runner {
         if flattensAC {
             rules += egraph.signature.acOperators.map { Rewrite.flattening($0, signature: egraph.signature) }
         }
-        var bans = [BanState](repeating: BanState(scheduler), count: rules.count)
+        var scheduler = self.scheduler
+        scheduler.start(rules: rules)
         var iterations: [IterationReport] = []
         var reason: StopReason?
 
@@ -204,11 +296,11 @@ public struct Runner {
             var stats: [RuleIterationStats] = []
             var searched: [(rule: Int, stat: Int, matches: MatchSet)] = []
             let searchStart = clock.seconds
-            for (ruleIndex, rule) in rules.enumerated() where bans[ruleIndex].bannedUntil <= index {
-                let threshold = bans[ruleIndex].threshold
+            for (ruleIndex, rule) in rules.enumerated() where scheduler.canSearch(ruleIndex, iteration: index) {
+                let bounds = scheduler.searchBounds(ruleIndex)
                 let (matches, cutoff) = rule.search(
-                    egraph, limit: threshold == .max ? .max : threshold + 1,
-                    operandBudget: bans[ruleIndex].operandBudget, deadline: monitor.deadline,
+                    egraph, limit: bounds.matches == .max ? .max : bounds.matches + 1,
+                    operandBudget: bounds.operands, deadline: monitor.deadline,
                     recycling: recycled[ruleIndex].take())
                 if cutoff == .deadline {
                     recycled[ruleIndex] = matches
@@ -216,9 +308,10 @@ public struct Runner {
                     reason = .timeLimit(limits.seconds)
                     break
                 }
-                if matches.count > threshold || cutoff == .operandBudget {
+                if !scheduler.admit(
+                    ruleIndex, iteration: index, matches: matches.count, cutOff: cutoff == .operandBudget)
+                {
                     recycled[ruleIndex] = matches
-                    bans[ruleIndex].ban(from: index)
                     stats.append(RuleIterationStats(name: rule.name, matches: 0, applications: 0, banned: true))
                 } else {
                     stats.append(
@@ -272,7 +365,7 @@ public struct Runner {
                 reason = .nodeLimit(limits.nodes)
                 break
             }
-            if applied == 0 && rebuildUnions == 0 && BanState.canStop(&bans, iteration: index + 1) {
+            if applied == 0 && rebuildUnions == 0 && scheduler.canStop(iteration: index + 1) {
                 reason = .saturated
             }
         }
@@ -399,7 +492,7 @@ struct LimitMonitor {
 }
 
 /// One rule's back-off state.
-struct BanState {
+struct BanState: Sendable {
     var threshold: Int
     var banLength: Int
     var bannedUntil = 0
@@ -425,15 +518,9 @@ struct BanState {
     /// only half a megabyte of bindings.
     static let operandsPerMatch = 128
 
-    init(_ scheduler: Scheduler) {
-        switch scheduler {
-        case .simple:
-            threshold = .max
-            banLength = 0
-        case .backoff(let matchLimit, let banLength):
-            threshold = matchLimit
-            self.banLength = banLength
-        }
+    init(threshold: Int, banLength: Int) {
+        self.threshold = threshold
+        self.banLength = banLength
     }
 
     mutating func ban(from iteration: Int) {
