@@ -1,5 +1,5 @@
 import EGraph
-import TensorOps
+import Extract
 
 /// The numerical-stability cost of tensor e-nodes: an operator cost plus the
 /// risks each node takes in binary64 (or the cost's ``precision``), read off
