@@ -60,22 +60,7 @@ extension Double: EvaluationScalar {
     /// such as `pow(x, 0) = 1` even for NaN), NaN-propagating `np.maximum`/`np.minimum`, and comparisons that are
     /// false whenever an operand is NaN (except `ne`, which is true).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Double, Double) -> Double)? {
-        switch op {
-        case .add: return { $0 + $1 }
-        case .subtract: return { $0 - $1 }
-        case .multiply: return { $0 * $1 }
-        case .divide: return { $0 / $1 }
-        case .power: return { Foundation.pow($0, $1) }
-        case .maximum: return numpyMaximum
-        case .minimum: return numpyMinimum
-        case .equal: return { $0 == $1 ? 1 : 0 }
-        case .notEqual: return { $0 != $1 ? 1 : 0 }
-        case .less: return { $0 < $1 ? 1 : 0 }
-        case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-        case .greater: return { $0 > $1 ? 1 : 0 }
-        case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-        default: return nil
-        }
+        numpyBinaryOperation(op)
     }
 
     /// numpy's float64 sum of a contiguous run: `0.0 + pairwise(run)` (numpy's add-reduce starts from its identity
@@ -151,4 +136,29 @@ func pairwiseSum<T: BinaryFloatingPoint>(_ run: ArraySlice<T>) -> T {
 @Sendable func numpyMinimum<T: FloatingPoint>(_ a: T, _ b: T) -> T {
     if a.isNaN || b.isNaN { return .nan }
     return a <= b ? a : b
+}
+
+/// numpy's binary ufuncs in either binary format (float64's ``Swift/Double``
+/// and float32's ``Swift/Float`` alike): IEEE-754 arithmetic, the C library's
+/// `pow` or `powf`, NaN-propagating `np.maximum`/`np.minimum`, and comparisons
+/// giving 1 or 0, false whenever an operand is NaN (except `ne`).
+func numpyBinaryOperation<T: BinaryFloatingPoint & ElementaryFunctions & Sendable>(
+    _ op: TensorOperator
+) -> (@Sendable (T, T) -> T)? {
+    switch op {
+    case .add: return { $0 + $1 }
+    case .subtract: return { $0 - $1 }
+    case .multiply: return { $0 * $1 }
+    case .divide: return { $0 / $1 }
+    case .power: return { T.pow($0, $1) }
+    case .maximum: return { numpyMaximum($0, $1) }
+    case .minimum: return { numpyMinimum($0, $1) }
+    case .equal: return { $0 == $1 ? 1 : 0 }
+    case .notEqual: return { $0 != $1 ? 1 : 0 }
+    case .less: return { $0 < $1 ? 1 : 0 }
+    case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
+    case .greater: return { $0 > $1 ? 1 : 0 }
+    case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
+    default: return nil
+    }
 }

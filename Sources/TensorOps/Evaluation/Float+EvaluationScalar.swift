@@ -16,22 +16,7 @@ extension Float: EvaluationScalar {
     /// numpy's float32 binary ufuncs: IEEE-754 single-precision arithmetic, `powf`, NaN-propagating
     /// `np.maximum`/`np.minimum`, and comparisons that are false whenever an operand is NaN (except `ne`).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Float, Float) -> Float)? {
-        switch op {
-        case .add: return { $0 + $1 }
-        case .subtract: return { $0 - $1 }
-        case .multiply: return { $0 * $1 }
-        case .divide: return { $0 / $1 }
-        case .power: return { Foundation.pow($0, $1) }
-        case .maximum: return numpyMaximum
-        case .minimum: return numpyMinimum
-        case .equal: return { $0 == $1 ? 1 : 0 }
-        case .notEqual: return { $0 != $1 ? 1 : 0 }
-        case .less: return { $0 < $1 ? 1 : 0 }
-        case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-        case .greater: return { $0 > $1 ? 1 : 0 }
-        case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-        default: return nil
-        }
+        numpyBinaryOperation(op)
     }
 
     /// numpy's float32 sum of a contiguous run: pairwise, accumulated in float32, from +0.

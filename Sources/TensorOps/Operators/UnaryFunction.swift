@@ -202,14 +202,17 @@ extension UnaryFunction {
 protocol ElementaryFunctions {
     static func exp(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
 }
 
 extension Double: ElementaryFunctions {
     static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+    static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }
 
 extension Float: ElementaryFunctions {
     static func exp(_ x: Float) -> Float { Foundation.exp(x) }
     static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
+    static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 }
