@@ -59,6 +59,7 @@ let package = Package(
         // The saturate command, run as a process: its interface, the guide's
         // commands, hostile input.
         .testTarget(
-            name: "SaturateTests", dependencies: ["EGraph", "TensorOps", "Optimizer", "Saturate", "SaturateCLI"]),
+            name: "SaturateTests",
+            dependencies: ["EGraph", "TensorOps", "Optimizer", "Saturate", "SaturateCLI", "TestSupport"]),
     ]
 )
