@@ -35,8 +35,9 @@ public struct Extractor<Function: CostFunction> {
     @usableFromInline var storedNode: [ENode?] = []
 
     /// Computes the cheapest node of every class.
-    /// - Complexity: O(passes × nodes), the passes bounded by the depth of
-    ///   the cheapest terms.
+    /// - Complexity: O(passes × nodes) child checks, the passes bounded by
+    ///   the depth of the cheapest terms; a node is costed again only after
+    ///   one of its children's costs changed.
     @inlinable
     public init(_ egraph: EGraph, cost function: Function) {
         self.egraph = egraph
@@ -47,10 +48,23 @@ public struct Extractor<Function: CostFunction> {
         var bestNode = [ENode?](repeating: nil, count: size)
         var changed = true
         var childCosts: [Function.Cost] = []
+        // A node whose children's costs have not changed since its class was
+        // last evaluated costs what it did then, and lost or won then: it is
+        // skipped. Passes after the first re-cost only what changed below
+        // (on a model's e-graphs, re-costing every node each pass was a
+        // third of the optimizer's time).
+        var lastChange = [Int](repeating: -1, count: size)
+        var evaluated = [Int](repeating: -1, count: size)
+        var pass = 0
         while changed {
             changed = false
             for id in classes {
+                let since = evaluated[id.index]
+                evaluated[id.index] = pass
                 for node in egraph.nodes(in: id) {
+                    if since >= 0 && !node.children.contains(where: { lastChange[egraph.find($0).index] >= since }) {
+                        continue
+                    }
                     childCosts.removeAll(keepingCapacity: true)
                     var complete = true
                     for child in node.children {
@@ -67,9 +81,11 @@ public struct Extractor<Function: CostFunction> {
                     if let current = bestCost[id.index], !(nodeCost < current) { continue }
                     bestCost[id.index] = nodeCost
                     bestNode[id.index] = node
+                    lastChange[id.index] = pass
                     changed = true
                 }
             }
+            pass += 1
         }
         self.storedCost = bestCost
         self.storedNode = bestNode

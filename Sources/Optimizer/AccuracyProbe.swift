@@ -57,6 +57,10 @@ public struct AccuracyProbe: Sendable {
     public var seed: UInt64 = 0x5A7A_2A7E
     /// The format the measured programs compute in.
     public var precision = Precision.float64
+    /// When the probe gives up, in `DispatchTime` uptime nanoseconds: its
+    /// evaluations throw an error of kind `deadline` once it has passed, so
+    /// verification fits a caller's time budget (`.max`, the default, never).
+    public var deadline: UInt64 = .max
 
     /// A probe with the default sizes and seed.
     public init() {}
@@ -143,7 +147,7 @@ public struct AccuracyProbe: Sendable {
         throws(EvaluationError) -> Baseline.Set
     {
         let references = doubles.mapValues { $0.map(ReferenceFloat.init) }
-        let truths = try program.evaluate(references).map(\.value.elements)
+        let truths = try program.evaluate(references, deadline: deadline).map(\.value.elements)
         var sensitivities = truths.map { $0.map { _ in 0.0 } }
         var random = SplitMix64(seed: seed ^ 0x5E45)
         let ulp = ReferenceFloat(precision.unitRoundoff)
@@ -157,7 +161,7 @@ public struct AccuracyProbe: Sendable {
                     value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
                 }
             }
-            let moved = try program.evaluate(perturbed).map(\.value.elements)
+            let moved = try program.evaluate(perturbed, deadline: deadline).map(\.value.elements)
             for output in truths.indices {
                 for element in truths[output].indices {
                     let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue

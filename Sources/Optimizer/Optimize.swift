@@ -6,8 +6,12 @@ import TensorOps
 
 /// How ``optimize(_:options:)`` runs.
 public struct OptimizeOptions: Sendable {
-    /// The saturation limits. The defaults leave room for the gradients of
-    /// the softmax family, whose e-graphs stay near a thousand nodes.
+    /// The limits. The defaults leave room for the gradients of the softmax
+    /// family, whose e-graphs stay near a thousand nodes. They bound the
+    /// whole call, not each rule phase: the iterations and the e-nodes are
+    /// counted across phases, and the seconds cover saturation (at most
+    /// seven tenths of them), extraction and verification, which gives up
+    /// at nineteen twentieths and leaves the result unverified.
     public var limits = RunLimits(iterations: 30, nodes: 20_000, seconds: 10)
     /// The scheduler. Cancellation rules find thousands of already-applied
     /// matches in the large products of a gradient, so egg's threshold of
@@ -228,12 +232,21 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     let cost = StabilityCost(analysis: prepared.analysis, precision: options.precision)
     // Before saturation each class holds the program as written, so what
     // extraction finds now is the input's cost.
-    let costBefore = Extractor(egraph, cost: cost).costs(of: roots).map { $0?.scalar ?? .infinity }
-    // Phases run in order, each with its own rules; the saturation report
-    // joins their iterations.
+    let inputExtractor = Extractor(egraph, cost: cost)
+    let costBefore = inputExtractor.costs(of: roots).map { $0?.scalar ?? .infinity }
+    // Phases run in order, each with its own rules, under one budget: each
+    // gets the iterations and the saturation time the earlier ones left, so
+    // a limit bounds the whole call rather than each phase. The saturation
+    // report joins their iterations.
+    let budget = TimeBudget(start: start, seconds: options.limits.seconds)
     var joinedRun: RunReport?
     for phase in Array(Set(entries.map(\.phase))).sorted() {
-        var runner = Runner(limits: options.limits, scheduler: options.scheduler)
+        var limits = options.limits
+        limits.iterations = max(0, limits.iterations - (joinedRun?.iterations.count ?? 0))
+        limits.seconds = budget.saturationSecondsLeft
+        // A limit that stopped one phase stops the rest.
+        if let joinedRun, joinedRun.stopReason.isLimit || limits.iterations == 0 || limits.seconds <= 0 { break }
+        var runner = Runner(limits: limits, scheduler: options.scheduler)
         var best: StabilityCost.Value?
         var quiet = 0
         // The goal runs before the phase's first iteration and after each.
@@ -247,7 +260,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
                         classes: egraph.classCount, elapsedSeconds: Date().timeIntervalSince(start)))
             }
             goalCalls += 1
-            let costs = Extractor(egraph, cost: cost).costs(of: roots)
+            // Before the first iteration the e-graph is the program as
+            // inserted, whose extraction is already at hand.
+            let costs =
+                goalCalls == 1 && earlierIterations == 0
+                ? inputExtractor.costs(of: roots) : Extractor(egraph, cost: cost).costs(of: roots)
             let total = costs.contains { $0 == nil } ? nil : StabilityCost.Value.total(costs.map { $0! })
             if let total, best.map({ total < $0 }) ?? true {
                 best = total
@@ -257,7 +274,10 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             }
             return best.map { !$0.canFail } == true && quiet >= options.settleIterations
         }
-        let phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
+        var phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
+        // The runner was given what was left of the budget; the report
+        // names the limit the caller set.
+        if case .timeLimit = phaseReport.stopReason { phaseReport.stopReason = .timeLimit(options.limits.seconds) }
         if var joined = joinedRun {
             joined.iterations += phaseReport.iterations
             joined.stopReason = phaseReport.stopReason
@@ -272,18 +292,27 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     let run = joinedRun ?? Runner(limits: options.limits).run([], on: egraph)
     lap("saturate")
 
-    let extractor = Extractor(egraph, cost: cost)
-    let terms = extractor.terms(for: roots)
+    // A run that merged nothing left the e-graph as the program was
+    // inserted: its extraction is the input, which is returned as it is
+    // rather than extracted and read back again (on a sum of 100,000
+    // operands stopped by a limit, that was two thirds of the call).
+    let unchanged = run.iterations.allSatisfy { iteration in
+        iteration.rebuildUnions == 0 && iteration.rules.allSatisfy { $0.applications == 0 }
+    }
+    let extractor = unchanged ? inputExtractor : Extractor(egraph, cost: cost)
+    let keepsEGraph = options.keepsEGraph || options.recordsExplanations
     var extracted: [(name: String, term: Term)] = []
-    for (output, term) in zip(program.outputs, terms) {
-        guard let term else {
-            throw OptimizationError(description: "output '\(output.name)' has no finite term to extract")
+    if !unchanged || keepsEGraph {
+        for (output, term) in zip(program.outputs, extractor.terms(for: roots)) {
+            guard let term else {
+                throw OptimizationError(description: "output '\(output.name)' has no finite term to extract")
+            }
+            extracted.append((output.name, term))
         }
-        extracted.append((output.name, term))
     }
     let optimized: TensorProgram
     do {
-        optimized = try program.raising(extracted)
+        optimized = unchanged ? program : try program.raising(extracted)
     } catch {
         throw OptimizationError(description: "cannot read the extracted program back: \(error.message)")
     }
@@ -295,7 +324,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     report.remainingRisks = RemainingRisk.find(
         in: extractor, roots: roots, outputs: program.outputs.map(\.name), program: program)
     let saturated =
-        options.keepsEGraph || options.recordsExplanations
+        keepsEGraph
         ? SaturatedEGraph(
             egraph: egraph, analysis: prepared.analysis, rules: prepared.rules,
             outputNames: program.outputs.map(\.name),
@@ -307,13 +336,27 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             "\(operations) operations, past the verification limit of \(options.verificationOperationLimit)"
     } else if options.verifiesAccuracy {
         // Verified, not trusted: a program the probe cannot evaluate (an
-        // input it cannot bind) goes unverified rather than failing.
+        // input it cannot bind) goes unverified rather than failing. The
+        // probe stops at the call's deadline: a reference evaluation of a
+        // large program takes seconds, and the time limit bounds the whole
+        // call. A result it could not verify in time is kept, as one past
+        // the operation limit is: the rules are sound, so it computes the
+        // same values, and its stability cost is no worse than the input's.
         var probe = AccuracyProbe()
         probe.precision = options.precision
-        if let baseline = try? probe.baseline(for: program),
-            let before = try? probe.measure(program, against: baseline),
-            let after = try? probe.measure(optimized, against: baseline)
-        {
+        probe.deadline = budget.verificationDeadline
+        let measured: (AccuracyProbe.Report, AccuracyProbe.Report)?
+        do {
+            let baseline = try probe.baseline(for: program)
+            measured = (try probe.measure(program, against: baseline), try probe.measure(optimized, against: baseline))
+        } catch {
+            measured = nil
+            if error.kind == .deadline {
+                report.unverifiedBecause =
+                    "the time limit of \(options.limits.seconds) s ran out during verification"
+            }
+        }
+        if let (before, after) = measured {
             report.accuracyBefore = before
             report.accuracyAfter = after
             // Worse means wrong (past the judge's 8 cond bits, or nan or inf)
@@ -348,72 +391,45 @@ private func inputRisks(of program: TensorProgram, options: OptimizeOptions) -> 
         in: extractor, roots: prepared.roots, outputs: program.outputs.map(\.name), program: program)
 }
 
-/// The rules `options` asks for, lowered and checked.
-public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry) throws(DiagnosticError) -> RuleSet {
-    var sources: [RuleSource] = []
-    if options.usesDefaultRules {
-        sources = DefaultRules.files.map { RuleSource(name: $0.path, text: $0.text) }
+/// One time budget for a whole ``optimize(_:options:)`` call: saturation
+/// (every phase), extraction, reading the program back and verification.
+struct TimeBudget {
+    /// When the call started.
+    let start: Date
+    /// The budget, ``RunLimits/seconds`` of the options.
+    let seconds: Double
+
+    /// The share of the budget saturation may use. The rest is for
+    /// extraction and verification, which on a program of thousands of
+    /// operations take as long as saturating it (a 5,000-term log-sum-exp
+    /// spent 3 s verifying after 2 s of saturation).
+    static let saturationShare = 0.7
+    /// The share of the budget after which verification gives up, leaving
+    /// the rest for what follows it (rendering the warnings).
+    static let verificationShare = 0.95
+
+    /// Seconds of saturation the phases have left.
+    var saturationSecondsLeft: Double {
+        seconds * TimeBudget.saturationShare - Date().timeIntervalSince(start)
     }
-    sources += options.ruleFiles
-    return try RuleSet(
-        sources, signature: TensorVocabulary.signature, conditions: conditions, desugar: TensorVocabulary.lower,
-        vocabulary: TensorVocabulary.operators)
+
+    /// When verification gives up, in `DispatchTime` uptime nanoseconds
+    /// (`.max` for a budget too long for the clock).
+    var verificationDeadline: UInt64 {
+        let left = seconds * TimeBudget.verificationShare - Date().timeIntervalSince(start)
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard left * 1e9 < Double(UInt64.max - now) else { return .max }
+        return now + UInt64(max(left, 0) * 1e9)
+    }
 }
 
-extension OptimizationReport {
-    /// What a user should know without asking for the report, one line
-    /// each: the input was returned unchanged, or an output still risks
-    /// failing (which node, which risk). Cancellations are accuracy risks
-    /// the probe measures, so they warn only when the input was kept.
-    public var warnings: [String] {
-        var lines: [String] = []
-        if keptInput {
-            lines.append(
-                "the program is returned as written (grad expanded): the rewritten one was less accurate on the probe's inputs"
-            )
+extension StopReason {
+    /// Whether a limit stopped the run (nodes, time or iterations), rather
+    /// than saturation or the goal.
+    var isLimit: Bool {
+        switch self {
+        case .nodeLimit, .timeLimit, .iterationLimit: true
+        case .saturated, .goalReached: false
         }
-        for risk in remainingRisks where risk.risk.isFailure { lines.append(risk.description) }
-        return lines
-    }
-
-    /// The report as lines of text, for `saturate optimize --report`.
-    public var text: String {
-        var lines: [String] = []
-        lines.append(
-            "stop: \(run.stopReason) after \(run.iterations.count) iteration\(run.iterations.count == 1 ? "" : "s"), "
-                + "\(run.nodes) e-nodes, "
-                + "\(run.classes) e-classes, \(String(format: "%.3f", run.totalSeconds)) s saturating")
-        lines.append(
-            "phases: "
-                + phaseSeconds.map { "\($0.phase) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))
-        lines.append("cost before: " + costBefore.map { String(format: "%.1f", $0) }.joined(separator: ", "))
-        lines.append("cost after:  " + costAfter.map { String(format: "%.1f", $0) }.joined(separator: ", "))
-        if let accuracyBefore, let accuracyAfter {
-            lines.append(
-                String(
-                    format:
-                        "accuracy (cond bits, worst/mean over adversarial inputs): before %.1f/%.2f, after %.1f/%.2f",
-                    accuracyBefore.maximumBits, accuracyBefore.meanBits, accuracyAfter.maximumBits,
-                    accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
-        }
-        if let unverifiedBecause { lines.append("accuracy: not verified (\(unverifiedBecause))") }
-        for risk in remainingRisks { lines.append("risk: \(risk)") }
-        let applied = run.ruleTotals.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
-        lines.append(
-            "rules applied: "
-                + (applied.isEmpty ? "none" : applied.map { "\($0.name) \($0.applications)" }.joined(separator: ", ")))
-        for (index, iteration) in run.iterations.enumerated() {
-            let top = iteration.rules.filter { $0.applications > 0 }.sorted { $0.applications > $1.applications }
-                .prefix(4).map { "\($0.name) \($0.applications)" }
-            let banned = iteration.rules.filter(\.banned).map(\.name)
-            lines.append(
-                "  iteration \(index): \(iteration.nodes) nodes, \(iteration.classes) classes, "
-                    + String(
-                        format: "%.1f ms",
-                        (iteration.searchSeconds + iteration.applySeconds + iteration.rebuildSeconds) * 1000)
-                    + (top.isEmpty ? "" : "; most applied: " + top.joined(separator: ", "))
-                    + (banned.isEmpty ? "" : "; banned: " + banned.joined(separator: ", ")))
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -32,9 +32,22 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
         for (root, output) in zip(roots, outputs) {
             let chosen = extractor.chosenNodes(for: [root])
             for id in chosen.keys.sorted() {
-                let own = extractor.function.ownRisks(of: chosen[id]!, in: extractor.egraph)
-                guard !own.isEmpty, let term = extractor.terms(for: [id]).first ?? nil else { continue }
-                var text = printer.render(term)
+                let node = chosen[id]!
+                let own = extractor.function.ownRisks(of: node, in: extractor.egraph)
+                guard !own.isEmpty else { continue }
+                // A term far past what a warning shows is not built and
+                // rendered whole only to be cut: on a sum of 100,000
+                // operands that took a second.
+                var text: String
+                if node.children.count > termLimit / 2 {
+                    text = "(\(node.op) … \(node.children.count) operands)"
+                } else if let term = extractor.terms(for: [id]).first ?? nil {
+                    text =
+                        term.nodes.count > 4 * termLimit
+                        ? "(\(node.op) … \(term.nodes.count) operations)" : printer.render(term)
+                } else {
+                    continue
+                }
                 if text.count > termLimit {
                     text = String(text.prefix(termLimit / 2)) + " … " + String(text.suffix(termLimit / 2))
                 }

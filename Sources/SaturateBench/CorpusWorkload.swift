@@ -1,4 +1,4 @@
-// The `corpus` workload: optimize every case of the judge's public corpus.
+// The `corpus` workload: optimize every public case of the judge.
 
 import EGraph
 import Extract
@@ -6,17 +6,21 @@ import Foundation
 import Optimizer
 import TensorOps
 
-/// The judge's public corpus beside the project (`../shared/judge/corpus`).
+/// The project's corpus (`Tests/Corpus`), which holds copies of the judge's
+/// public cases beside its own: found from this file, so a fresh clone
+/// benchmarks them without the judge beside it.
 let defaultCorpus = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/judge/corpus")
+    .appendingPathComponent("Tests/Corpus")
 
 /// One row per corpus case: the median time of the whole `optimize` call
 /// (saturation, extraction and verification) over `runs`, with the
 /// e-graph's size and stop reason of the last run. A case whose result still
 /// risks a failure, or is less accurate than 8 cond bits on the adversarial
-/// inputs, misses its expectation.
-func corpusRows(runs: Int, directory: URL, only names: [String]) throws -> [Row] {
+/// inputs, misses its expectation. With `publicOnly`, only the judge's public
+/// cases are read: those whose `.json` names no generator, the project's own
+/// families being generated (`scripts/make-corpus.py`).
+func corpusRows(runs: Int, directory: URL, publicOnly: Bool, only names: [String]) throws -> [Row] {
     guard FileManager.default.fileExists(atPath: directory.path) else {
         FileHandle.standardError.write(Data("saturate-bench: no corpus at \(directory.path); skipping it\n".utf8))
         return []
@@ -26,6 +30,7 @@ func corpusRows(runs: Int, directory: URL, only names: [String]) throws -> [Row]
     for file in files.sorted() {
         let name = String(file.dropLast(4))
         guard names.isEmpty || names.contains(name) else { continue }
+        if publicOnly, isGenerated(directory.appendingPathComponent(name + ".json")) { continue }
         let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
         let program = try TensorProgram(parsing: text, file: file)
         var times: [Double] = []
@@ -47,6 +52,15 @@ func corpusRows(runs: Int, directory: URL, only names: [String]) throws -> [Row]
                     ? String(format: "stable, %.1f cond bits", bits) : String(format: "AT RISK, %.1f cond bits", bits)))
     }
     return rows
+}
+
+/// Whether a case's `.json` says a script generated it (or cannot be read):
+/// not one of the judge's public cases.
+func isGenerated(_ url: URL) -> Bool {
+    guard let data = try? Data(contentsOf: url),
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return true }
+    return object["generator"] != nil
 }
 
 /// The median of a non-empty list.

@@ -1,10 +1,14 @@
 // saturate-bench: fixed e-graph workloads, timed in a release build.
 //
 //   swift run -c release saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]...
-//                                       [--workloads FILE] [--corpus DIR]
+//                                       [--workloads FILE] [--corpus DIR] [--models DIR]
 //
-// The `corpus` workload optimizes every case of the judge's public corpus
-// (../shared/judge/corpus by default) and times the whole optimize call.
+// The `corpus` workload optimizes every public case of the judge (the copies
+// in Tests/Corpus by default, or every case of --corpus DIR) and times the
+// whole optimize call; the `models` workload does the same for the whole
+// models of Benchmarks/Models (or --models DIR), with the time of each phase;
+// the `limits` workload checks the time and node limits on programs that
+// once ran far past them.
 //
 // Prints a table (or, with --json, one JSON object per line) with the median
 // time of the saturation loop over N runs (default 5), and the iterations,
@@ -20,7 +24,8 @@ struct Options {
     var workloads: [String] = []
     var cases: [String] = []
     var file = WorkloadFile.bundledURL
-    var corpus = defaultCorpus
+    var corpus: URL?
+    var models = defaultModels
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -33,9 +38,9 @@ struct Options {
                 }
                 runs = value
             case "--workload":
-                guard let name = iterator.next(), (Workloads.names + ["corpus"]).contains(name) else {
+                guard let name = iterator.next(), (Workloads.names + extraWorkloads).contains(name) else {
                     throw UsageError(
-                        "--workload takes one of: \((Workloads.names + ["corpus"]).joined(separator: ", "))")
+                        "--workload takes one of: \((Workloads.names + extraWorkloads).joined(separator: ", "))")
                 }
                 workloads.append(name)
             case "--case":
@@ -47,6 +52,9 @@ struct Options {
             case "--corpus":
                 guard let path = iterator.next() else { throw UsageError("--corpus takes a directory") }
                 corpus = URL(fileURLWithPath: path)
+            case "--models":
+                guard let path = iterator.next() else { throw UsageError("--models takes a directory") }
+                models = URL(fileURLWithPath: path)
             case "--help", "-h":
                 throw UsageError(nil)
             default:
@@ -55,6 +63,10 @@ struct Options {
         }
     }
 }
+
+/// The workloads beside those of the workload file: the corpus, the model
+/// suite and the limit checks.
+let extraWorkloads = ["corpus", "models", "limits"]
 
 struct UsageError: Error {
     var message: String?
@@ -145,10 +157,17 @@ do {
     var allRows: [Row] = []
     for workloadCase in selected { allRows.append(try measure(workloadCase, runs: options.runs)) }
     if options.workloads.isEmpty || options.workloads.contains("corpus") {
-        allRows += try corpusRows(runs: options.runs, directory: options.corpus, only: options.cases)
+        allRows += try corpusRows(
+            runs: options.runs, directory: options.corpus ?? defaultCorpus, publicOnly: options.corpus == nil,
+            only: options.cases)
+    }
+    if options.workloads.isEmpty || options.workloads.contains("limits") {
+        allRows += try limitRows(runs: options.runs, only: options.cases)
     }
     for row in allRows {
-        if ["MISMATCH", "UNEXPECTED", "AT RISK"].contains(where: row.expectation.contains) { failures += 1 }
+        if ["MISMATCH", "UNEXPECTED", "AT RISK", "PAST LIMIT"].contains(where: row.expectation.contains) {
+            failures += 1
+        }
         if options.json {
             print(row.json)
         } else {
@@ -161,6 +180,10 @@ do {
                     + row.expectation)
         }
     }
+    if options.workloads.isEmpty || options.workloads.contains("models") {
+        printModels(
+            try modelRows(runs: options.runs, directory: options.models, only: options.cases), json: options.json)
+    }
     if failures > 0 {
         FileHandle.standardError.write(Data("saturate-bench: \(failures) case(s) missed their expectation\n".utf8))
         exit(1)
@@ -169,7 +192,7 @@ do {
     if let message = error.message { FileHandle.standardError.write(Data("saturate-bench: \(message)\n".utf8)) }
     print(
         "usage: saturate-bench [--json] [--runs N] [--workload NAME]... [--case NAME]... [--workloads FILE]"
-            + " [--corpus DIR]")
+            + " [--corpus DIR] [--models DIR]")
     exit(error.message == nil ? 0 : 2)
 } catch {
     FileHandle.standardError.write(Data("saturate-bench: \(error)\n".utf8))

@@ -64,7 +64,7 @@ func runEval(_ arguments: ParsedArguments) throws {
         switch error.kind {
         case .missingInput, .rankMismatch, .sizeMismatch, .conflictingDimension, .unknownInput:
             return CommandFailure(message: "\(inputsPath): \(error.message)", status: .input)
-        case .emptyReduction, .shape:
+        case .emptyReduction, .shape, .deadline:
             return CommandFailure(message: "\(Files.name(options.file)): \(error.message)", status: .input)
         }
     }

@@ -27,7 +27,9 @@ enum OptimizationOption {
         "--node-limit", placeholder: "N", help: "stop saturating past N e-nodes (default \(defaults.limits.nodes))")
     static let timeLimit = CommandOption.value(
         "--time-limit", placeholder: "SECONDS",
-        help: "stop saturating after SECONDS (default \(Int(defaults.limits.seconds)))")
+        help:
+            "finish within SECONDS: saturation, extraction and verification (default \(Int(defaults.limits.seconds)))"
+    )
 
     static let precision = CommandOption.value(
         "--precision", placeholder: "FORMAT",

@@ -48,9 +48,17 @@ public enum Literal: Hashable, Sendable, CustomStringConvertible {
         case "nan": return .nan
         default: break
         }
-        let isNumeric = text.allSatisfy { "0123456789.eE+-".contains($0) }
-        guard isNumeric, text.contains(where: \.isNumber),
-            let first = text.first, first != "e", first != "E"
+        // Bytes, not characters: a program of 100,000 numbers spent a tenth
+        // of its parse here comparing characters.
+        var hasDigit = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
+            default: return nil
+            }
+        }
+        guard hasDigit, let first = text.utf8.first, first != UInt8(ascii: "e"), first != UInt8(ascii: "E")
         else { return nil }
         return Double(text)
     }

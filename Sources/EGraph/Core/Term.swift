@@ -83,13 +83,19 @@ public struct Term: Hashable, Sendable, CustomStringConvertible {
                 // Depth first and left to right, with a stack: the fold is as
                 // deep as the sum is wide.
                 var flat: [Int] = []
-                var stack = Array(node.children.reversed())
-                while let child = stack.popLast() {
+                var stack = node.children.reversed().map { (child: $0, parent: index) }
+                while let (child, parent) = stack.popLast() {
                     let inner = nodes[child]
+                    // An operand repeated in its parent (a2 = a1 + a1) is one
+                    // value used twice: splicing it would compute its operands
+                    // twice, and extraction would then have to choose between
+                    // the nested form and one of doubled width.
                     if inner.op == node.op && inner.payload == node.payload
-                        && (uses[child] == 1 || flat.count + stack.count + inner.children.count <= sharedSpliceBound)
+                        && (uses[child] == 1
+                            || (flat.count + stack.count + inner.children.count <= sharedSpliceBound
+                                && nodes[parent].children.lazy.filter { $0 == child }.count == 1))
                     {
-                        stack.append(contentsOf: inner.children.reversed())
+                        stack.append(contentsOf: inner.children.reversed().map { (child: $0, parent: child) })
                     } else {
                         flat.append(child)
                     }

@@ -35,7 +35,8 @@ public struct StabilityCost: CostFunction {
         public private(set) var failures: [UInt32] = []
         /// The classes of the sums that can cancel, sorted, each once.
         public private(set) var cancellations: [UInt32] = []
-        /// The operator costs added over the term as a tree.
+        /// The operator costs added over the term as a tree, an operand repeated
+        /// within one node counted once.
         public private(set) var size: Double = 0
 
         /// The cost of nothing.
@@ -157,6 +158,12 @@ public struct StabilityCost: CostFunction {
     public func cost(of node: ENode, inClass id: ClassID, childCosts: [Value], in egraph: EGraph) -> Value {
         var value = Value()
         for (index, child) in childCosts.enumerated() {
+            // An operand repeated in the node (`a + a`, AC operands sorted,
+            // so next to each other) is computed once: charging its size per
+            // use made a chain of doubling sums cost 2^k, and a flattened
+            // sum of 2^k leaves looked no dearer than the nested form, so
+            // extraction printed the exponential one.
+            if index > 0, egraph.find(node.children[index]) == egraph.find(node.children[index - 1]) { continue }
             // A fill reads only its first operand's shape, never its value:
             // an operand that could overflow does not make the fill fail.
             value = value.joined(with: child, risks: !(index == 0 && node.op == TensorVocabulary.fill))
@@ -179,14 +186,28 @@ public struct StabilityCost: CostFunction {
         default:
             guard let function = UnaryFunction.of(node.op), function.risk != .none else { return [] }
         }
-        let children = node.children.map { egraph.data(of: $0, for: analysis) }
+        // An operand repeated in the node is one value: `a + a` doubles `a`
+        // exactly and `a * a` squares it, so neither cancels nor makes ∞ − ∞
+        // or ∞ · 0 with itself. Counting it as two flagged every level of a
+        // chain of doubling sums as a cancellation, and extraction preferred
+        // one flattened sum of 2^k leaves to the k exact doublings. AC
+        // operands are sorted, so a repeat is next to its first occurrence.
+        var children: [TensorFacts] = []
+        var previous: ClassID?
+        for child in node.children {
+            let id = egraph.find(child)
+            if id == previous { continue }
+            previous = id
+            children.append(egraph.data(of: id, for: analysis))
+        }
         // x - max(x) written as a sum (the analysis's relation, read from the
         // children's facts rather than by remaking the node's).
         let isShifted =
             node.op == TensorVocabulary.add && node.children.count == 2
             && (0..<2).contains { index in
                 let shifted = egraph.find(node.children[index])
-                return children[1 - index].negatedMaximumOf.contains { egraph.find($0.of) == shifted }
+                return children.count == 2
+                    && children[1 - index].negatedMaximumOf.contains { egraph.find($0.of) == shifted }
             }
         return StabilityCost.risks(node, children, isShifted: isShifted, precision: precision)
     }

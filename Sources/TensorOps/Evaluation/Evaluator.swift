@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Why a program could not be evaluated on given inputs.
 ///
 /// Every problem with input data is reported this way, never by trapping: a missing input, a value of the wrong
@@ -22,6 +24,8 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible, Equatab
         /// The program's graph does not fit the inputs or itself, e.g. an input node without a declaration, a
         /// squeeze of an axis whose size is not 1, or shapes that do not broadcast.
         case shape
+        /// The deadline the caller gave passed before the evaluation finished.
+        case deadline
     }
 
     /// The kind of problem.
@@ -129,19 +133,22 @@ extension TensorProgram {
     /// - Returns: each output's name and value, in the program's output order.
     /// - Throws: ``EvaluationError`` for inputs that do not fit the declarations, or a `max` of an empty slice.
     /// - Complexity: O(Σ over the needed nodes of their element counts · rank).
-    public func evaluate<Scalar: EvaluationScalar>(_ values: [String: NDArray<Scalar>]) throws(EvaluationError)
-        -> [(name: String, value: NDArray<Scalar>)]
+    /// - Parameter deadline: when to give up, in `DispatchTime` uptime nanoseconds: the evaluation throws an
+    ///   error of kind `deadline` once it has passed (checked every few nodes), so a caller with a time budget
+    ///   can stop a reference evaluation of a large program.
+    public func evaluate<Scalar: EvaluationScalar>(_ values: [String: NDArray<Scalar>], deadline: UInt64 = .max)
+        throws(EvaluationError) -> [(name: String, value: NDArray<Scalar>)]
     {
-        let results = try evaluate(nodes: outputs.map(\.node), values)
+        let results = try evaluate(nodes: outputs.map(\.node), values, deadline: deadline)
         return zip(outputs, results).map { (name: $0.name, value: $1) }
     }
 
     /// The values of arbitrary nodes of the program's graph on the given inputs, in the order of `nodes`; as
     /// ``evaluate(_:)``, which it implements.
     /// - Throws: ``EvaluationError`` as ``evaluate(_:)``, and of kind `shape` for a node id outside the graph.
-    public func evaluate<Scalar: EvaluationScalar>(nodes roots: [NodeID], _ values: [String: NDArray<Scalar>])
-        throws(EvaluationError) -> [NDArray<Scalar>]
-    {
+    public func evaluate<Scalar: EvaluationScalar>(
+        nodes roots: [NodeID], _ values: [String: NDArray<Scalar>], deadline: UInt64 = .max
+    ) throws(EvaluationError) -> [NDArray<Scalar>] {
         let sizes = try bindDimensions(values)
         for root in roots where !graph.nodes.indices.contains(root) {
             throw EvaluationError(.shape, "node %\(root) is not in the program's graph")
@@ -155,7 +162,10 @@ extension TensorProgram {
         var remainingUses = [Int](repeating: 0, count: graph.nodes.count)
         for id in order { for argument in graph[id].arguments { remainingUses[argument] += 1 } }
         for root in roots { remainingUses[root] += 1 }
-        for id in order {
+        for (step, id) in order.enumerated() {
+            if deadline != .max, step & 31 == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                throw EvaluationError(.deadline, "the evaluation ran past its deadline")
+            }
             let node = graph[id]
             var arguments: [NDArray<Scalar>] = []
             arguments.reserveCapacity(node.arguments.count)
