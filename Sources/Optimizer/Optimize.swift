@@ -240,6 +240,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     // report joins their iterations.
     let budget = TimeBudget(start: start, seconds: options.limits.seconds)
     var joinedRun: RunReport?
+    // The best cost so far, carried across phases: a later phase (a few
+    // rules for what the main one leaves) has one iteration to improve on
+    // it, not the full settling time, which the goal's extraction of the
+    // whole e-graph made the costliest part of such a phase.
+    var best: StabilityCost.Value?
     for phase in Array(Set(entries.map(\.phase))).sorted() {
         var limits = options.limits
         limits.iterations = max(0, limits.iterations - (joinedRun?.iterations.count ?? 0))
@@ -247,7 +252,6 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         // A limit that stopped one phase stops the rest.
         if let joinedRun, joinedRun.stopReason.isLimit || limits.iterations == 0 || limits.seconds <= 0 { break }
         var runner = Runner(limits: limits, scheduler: options.scheduler)
-        var best: StabilityCost.Value?
         var quiet = 0
         // The goal runs before the phase's first iteration and after each.
         let earlierIterations = joinedRun?.iterations.count ?? 0
@@ -260,6 +264,13 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
                         classes: egraph.classCount, elapsedSeconds: Date().timeIntervalSince(start)))
             }
             goalCalls += 1
+            // Before a later phase's first iteration the e-graph is as the
+            // earlier phase left it: nothing to extract, and the phase gets
+            // one iteration to improve on the best before it has settled.
+            if goalCalls == 1 && earlierIterations > 0 {
+                quiet = options.settleIterations - 1
+                return false
+            }
             // Before the first iteration the e-graph is the program as
             // inserted, whose extraction is already at hand.
             let costs =
