@@ -103,6 +103,17 @@ public struct ExplanationPrinter {
         return statements.map(ProgramPrinter.render).joined(separator: " ")
     }
 
+    /// A glimpse of `term`: its top `depth` applications in the language's
+    /// spelling, what lies deeper written `…` (see
+    /// `TensorProgram.expression(for:depth:width:)`), as a warning names a
+    /// node without printing the program around it.
+    public func glimpse(_ term: Term, depth: Int = 5) -> String {
+        guard let raised = try? program.raising([("term", term)]), let output = raised.outputs.first else {
+            return term.description
+        }
+        return ProgramPrinter.render(raised.expression(for: output.node, depth: depth))
+    }
+
     /// The most operations a term is written out with before its shared
     /// parts become `let`s.
     public static let inlineLimit = 400

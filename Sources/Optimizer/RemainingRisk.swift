@@ -42,9 +42,17 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
                 if node.children.count > termLimit / 2 {
                     text = "(\(node.op) … \(node.children.count) operands)"
                 } else if let term = extractor.terms(for: [id]).first ?? nil {
-                    text =
-                        term.nodes.count > 4 * termLimit
-                        ? "(\(node.op) … \(term.nodes.count) operations)" : printer.render(term)
+                    // A term that prints short is shown whole; a longer one
+                    // as a glimpse of its top, since the middle of a long
+                    // print (lets and all) says nothing of the node.
+                    let whole = term.nodes.count <= termLimit / 4 ? printer.render(term) : nil
+                    if let whole, whole.count <= termLimit {
+                        text = whole
+                    } else {
+                        text =
+                            term.nodes.count > 4 * termLimit
+                            ? "(\(node.op) … \(term.nodes.count) operations)" : printer.glimpse(term)
+                    }
                 } else {
                     continue
                 }

@@ -18,6 +18,7 @@ extension TensorProgram {
         var letName: [NodeID: String] = [:]
         var statements = inputs.map { Statement(.input(name: $0.name, shape: $0.shape)) }
         var counter = 0
+        var unbounded = (depth: Int.max, width: Int.max)
         for node in order where uses[node] > 1 && !graph[node].arguments.isEmpty {
             var name = names[node].flatMap { taken.contains($0) ? nil : $0 }
             while name == nil {
@@ -25,12 +26,13 @@ extension TensorProgram {
                 if !taken.contains("t\(counter)") { name = "t\(counter)" }
             }
             taken.insert(name!)
-            let value = expression(for: node, letName, isRoot: true)
+            let value = expression(for: node, letName, isRoot: true, budget: &unbounded)
             letName[node] = name
             statements.append(Statement(.binding(name: name!, value: value)))
         }
         for (name, node) in outputs {
-            statements.append(Statement(.output(name: name, value: expression(for: node, letName, isRoot: false))))
+            let value = expression(for: node, letName, isRoot: false, budget: &unbounded)
+            statements.append(Statement(.output(name: name, value: value)))
         }
         return Program(statements)
     }
@@ -38,13 +40,28 @@ extension TensorProgram {
     /// The expression computing `node`, written out in full with no `let`s:
     /// for short terms shown on their own, as explanations show them.
     public func expression(for node: NodeID) -> Expr {
-        expression(for: node, [:], isRoot: true)
+        var unbounded = (depth: Int.max, width: Int.max)
+        return expression(for: node, [:], isRoot: true, budget: &unbounded)
+    }
+
+    /// The expression computing `node` down to `depth` applications, what
+    /// lies deeper written `…`, and at most `width` operands an application
+    /// (the rest one `…`): a glimpse of a node in a large program, as a
+    /// warning shows it, in time bounded by the glimpse.
+    public func expression(for node: NodeID, depth: Int, width: Int = 6) -> Expr {
+        var budget = (depth: depth, width: width)
+        return expression(for: node, [:], isRoot: true, budget: &budget)
     }
 
     /// The expression for `node`, referring to `let`s by name; a `let`'s own
-    /// definition (`isRoot`) is written out rather than referred to.
-    private func expression(for node: NodeID, _ letName: [NodeID: String], isRoot: Bool) -> Expr {
+    /// definition (`isRoot`) is written out rather than referred to. A
+    /// `budget` cuts it short (see ``expression(for:depth:width:)``).
+    private func expression(
+        for node: NodeID, _ letName: [NodeID: String], isRoot: Bool,
+        budget: inout (depth: Int, width: Int)
+    ) -> Expr {
         if !isRoot, let name = letName[node] { return Expr(.name(name)) }
+        if budget.depth <= 0, case .apply = graph[node].kind { return Expr(.name("…")) }
         let current = graph[node]
         switch current.kind {
         case .input(let name): return Expr(.name(name))
@@ -65,7 +82,15 @@ extension TensorProgram {
                 spliced.append(left)
                 arguments = spliced.reversed()
             }
-            for argument in arguments { operands.append(expression(for: argument, letName, isRoot: false)) }
+            budget.depth -= 1
+            for (index, argument) in arguments.enumerated() {
+                if index == budget.width && arguments.count > budget.width + 1 {
+                    operands.append(Expr(.name("…")))
+                    break
+                }
+                operands.append(expression(for: argument, letName, isRoot: false, budget: &budget))
+            }
+            budget.depth += 1
             return Expr(.apply(op, operands, axis: current.axis))
         }
     }
