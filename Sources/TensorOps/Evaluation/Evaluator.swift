@@ -98,7 +98,7 @@ extension TensorProgram {
 
     /// Checks that every name given a value is an input the program declares.
     ///
-    /// ``evaluate(_:)`` ignores values for other names, as the judge does, so that one set of values can serve
+    /// ``evaluate(_:deadline:)`` ignores values for other names, as the judge does, so that one set of values can serve
     /// several programs. Where a person wrote the values, call this first: a misspelled name (`X` for `x`) is then
     /// reported for what it is, rather than as the missing input it was meant for, or not at all.
     /// - Parameter names: the names given values, in the order to report them.
@@ -133,9 +133,11 @@ extension TensorProgram {
     /// - Returns: each output's name and value, in the program's output order.
     /// - Throws: ``EvaluationError`` for inputs that do not fit the declarations, or a `max` of an empty slice.
     /// - Complexity: O(Σ over the needed nodes of their element counts · rank).
-    /// - Parameter deadline: when to give up, in `DispatchTime` uptime nanoseconds: the evaluation throws an
-    ///   error of kind `deadline` once it has passed (checked every few nodes), so a caller with a time budget
-    ///   can stop a reference evaluation of a large program.
+    /// - Parameters:
+    ///   - values: each input's value, by name.
+    ///   - deadline: when to give up, in `DispatchTime` uptime nanoseconds: the evaluation throws an error of
+    ///     kind `deadline` once it has passed (checked every few nodes), so a caller with a time budget can stop a
+    ///     reference evaluation of a large program.
     public func evaluate<Scalar: EvaluationScalar>(_ values: [String: NDArray<Scalar>], deadline: UInt64 = .max)
         throws(EvaluationError) -> [(name: String, value: NDArray<Scalar>)]
     {
@@ -144,8 +146,8 @@ extension TensorProgram {
     }
 
     /// The values of arbitrary nodes of the program's graph on the given inputs, in the order of `nodes`; as
-    /// ``evaluate(_:)``, which it implements.
-    /// - Throws: ``EvaluationError`` as ``evaluate(_:)``, and of kind `shape` for a node id outside the graph.
+    /// ``evaluate(_:deadline:)``, which it implements.
+    /// - Throws: ``EvaluationError`` as ``evaluate(_:deadline:)``, and of kind `shape` for a node id outside the graph.
     public func evaluate<Scalar: EvaluationScalar>(
         nodes roots: [NodeID], _ values: [String: NDArray<Scalar>], deadline: UInt64 = .max
     ) throws(EvaluationError) -> [NDArray<Scalar>] {

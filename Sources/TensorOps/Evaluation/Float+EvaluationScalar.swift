@@ -27,7 +27,7 @@ extension TensorProgram {
     /// Every output evaluated in `precision` on binary64 input values: in `Double`, or with the inputs (and the
     /// program's constants) rounded to `Float` and every operation rounded to binary32, as numpy's and JAX's
     /// float32 compute. The results are returned as `Double`s, exactly.
-    /// - Throws: ``EvaluationError`` as ``evaluate(_:)``.
+    /// - Throws: ``EvaluationError`` as ``evaluate(_:deadline:)``.
     public func evaluate(_ values: [String: NDArray<Double>], in precision: Precision) throws(EvaluationError)
         -> [(name: String, value: NDArray<Double>)]
     {
