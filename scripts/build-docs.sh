@@ -20,7 +20,7 @@ scratch="${SATURATE_DOCS_SCRATCH:-.build/docs-scratch}"
 case "$scratch" in /*) ;; *) scratch="$(pwd)/$scratch" ;; esac
 symbols="$scratch/symbol-graphs"
 # The library products of Package.swift: the API a user imports.
-modules=(EGraph TensorOps Extract Optimizer)
+modules=(EGraph TensorOps Extract Optimizer RuleChecking)
 
 # The compiler writes a module's symbol graph only when it compiles the
 # module, so an up-to-date build with a missing graph must start afresh.

@@ -704,6 +704,236 @@ case("spell_softmax_grad_grad", "spellings",
      + f"(output h (grad (sum (* v (grad (sum (* w {sm('x')})) x))) x))",
      vec_sets(STD_SETS, weights=("w", "v")), ["softmax", "grad2"])
 
+# ---- beyond softmax (issue 16) -----------------------------------------------------------------
+# The other formulas people write by hand: branches whose untaken side overflows, square roots at
+# zero, E[x^2] - E[x]^2, log-variance likelihoods, log(1 - exp x), exponential ratios, log cosh,
+# exponential links, the inverse softplus, and logit round trips. Input sets are fixed lists that
+# break the written form (and ordinary values beside them), named for what they hold.
+
+
+def fixed_sets(spec):
+    """Input sets from a list of (set name, {input: values or a function of the case name})."""
+    def build(cname):
+        out = []
+        for s, vals in spec:
+            row = {}
+            for nm, v in vals.items():
+                row[nm] = v(cname, s, nm) if callable(v) else v
+            out.append({"name": s, "values": {k: fl(v) if isinstance(v, list) else float(v)
+                                              for k, v in row.items()}})
+        return out
+    return build
+
+
+def gauss(scale=1.0, offset=0.0, n=8):
+    return lambda cname, s, nm: fl(offset + scale * rng_for(cname, s, nm).standard_normal(n))
+
+
+def uni(lo, hi, n=8):
+    return lambda cname, s, nm: fl(rng_for(cname, s, nm).uniform(lo, hi, n))
+
+
+BIG_X = [800.0, -800.0, 1000.0, 710.0, -710.0, 0.5, -0.5, 0.0]
+BR_SETS = [("normal", {"x": gauss(2.0)}), ("z40", {"x": Z40}), ("z800", {"x": Z800}), ("big", {"x": BIG_X}),
+           ("large1e3", {"x": uni(-1e3, 1e3)}), ("tiny", {"x": TINY})]
+
+
+def with_w(sets, role="w", n=8):
+    return [(s, dict(v, **{role: gauss(1.0, n=n)})) for s, v in sets]
+
+
+ELU = "(where (gt x 0) x (- (exp x) 1))"
+case("br_elu", "branches", "hand-written ELU where(x > 0, x, exp(x) - 1): the value",
+     "(input x [n])\n" + f"(output y {ELU})", fixed_sets(BR_SETS), ["where", "elu"])
+case("br_elu_grad", "branches", "VJP of the hand-written ELU: 0 * exp(800) = nan on the side not taken",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {ELU})) x))", fixed_sets(with_w(BR_SETS)),
+     ["where", "elu", "grad"])
+case("br_elu_lt_grad", "branches", "gradient of an ELU spelled where(x < 0, exp(x) - 1, x), value too",
+     "(input x [n])\n(let y (where (lt x 0) (- (exp x) 1) x))\n(output y y)\n(output g (grad (sum y) x))",
+     fixed_sets(BR_SETS), ["where", "elu", "grad"])
+case("br_elu_expm1_grad", "branches", "gradient of an ELU spelled where(x <= 0, expm1(x), x), alpha 1.5",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (where (le x 0) (* 1.5 (expm1 x)) x))) x))",
+     fixed_sets(with_w(BR_SETS)), ["where", "elu", "grad"])
+case("br_selu_grad", "branches", "gradient of a hand-written SELU 1.0507*where(x > 0, x, 1.6733*(exp(x) - 1))",
+     "(input x [n])\n(output g (grad (sum (* 1.0507 (where (gt x 0) x (* 1.6733 (- (exp x) 1))))) x))",
+     fixed_sets(BR_SETS), ["where", "elu", "grad"])
+SP_ISINF = "(where (eq (exp x) inf) x (log1p (exp x)))"
+case("br_softplus_isinf", "branches", "softplus guarded by isinf: where(exp(x) == inf, x, log1p(exp x)), value and gradient",
+     "(input x [n])\n" + f"(let y {SP_ISINF})\n(output y y)\n(output g (grad (sum y) x))", fixed_sets(BR_SETS),
+     ["where", "softplus", "grad"])
+case("br_softplus_thresh_grad", "branches", "gradient of softplus with a threshold: where(x > 20, x, log(1 + exp x))",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (where (gt x 20) x (log (+ 1 (exp x)))))) x))",
+     fixed_sets(with_w(BR_SETS)), ["where", "softplus", "grad"])
+
+# square roots at zero: (sqrt s)^2 is s; the gradient through the norm is 0 * inf at x = 0
+ZEROS = [0.0] * 6
+SQ_SETS = [("normal", {"x": gauss(1.0, n=6)}), ("zeros", {"x": ZEROS}), ("tiny", {"x": TINY[:6]}),
+           ("large1e3", {"x": uni(-1e3, 1e3, 6)}), ("one_nonzero", {"x": [0.0, 0.0, 3.0, 0.0, 0.0, 0.0]})]
+NORM = "(sqrt (sum (* x x)))"
+case("sqrt_norm_sq_grad", "sqrt", "gradient of |x|^2 written (sqrt(sum x^2))^2: 0 * inf at the zero vector",
+     "(input x [n])\n" + f"(output g (grad (pow {NORM} 2) x))", fixed_sets(SQ_SETS), ["sqrt", "grad"],
+     oracle="(input x [n])\n(output g (* 2 x))")
+case("sqrt_norm_mul_grad", "sqrt", "gradient of sqrt(s)*sqrt(s), s = sum(x^2), at the zero vector",
+     "(input x [n])\n" + f"(let r {NORM})\n(output g (grad (* r r) x))", fixed_sets(SQ_SETS), ["sqrt", "grad"],
+     oracle="(input x [n])\n(output g (* 2 x))")
+case("sqrt_norm_sq_value", "sqrt", "|x|^2 written pow(sqrt(sum x^2), 2), value and gradient",
+     "(input x [n])\n" + f"(let v (pow {NORM} 2))\n(output v v)\n(output g (grad v x))", fixed_sets(SQ_SETS),
+     ["sqrt", "grad"], oracle="(input x [n])\n(output v (sum (* x x)))\n(output g (* 2 x))")
+case("sqrt_dist_sq_grad", "sqrt", "gradient by a of the squared distance written sqrt(sum((a-b)^2))^2, at a = b",
+     "(input a [n])\n(input b [n])\n(output g (grad (pow (sqrt (sum (pow (- a b) 2))) 2) a))",
+     fixed_sets([("normal", {"a": gauss(1.0, n=6), "b": gauss(1.0, n=6)}),
+                 ("equal", {"a": [1.0, -2.0, 0.5, 3.0, 0.0, 7.0], "b": [1.0, -2.0, 0.5, 3.0, 0.0, 7.0]}),
+                 ("large1e3", {"a": uni(-1e3, 1e3, 6), "b": uni(-1e3, 1e3, 6)})]),
+     ["sqrt", "grad"], oracle="(input a [n])\n(input b [n])\n(output g (* 2 (- a b)))")
+
+# variance as E[x^2] - E[x]^2: cancellation where the mean is large beside the spread
+VAR_SETS = [("normal", {"x": gauss(1.0, n=12)}), ("offset1e4", {"x": gauss(1.0, 1e4, 12)}),
+            ("offset1e6", {"x": gauss(1.0, 1e6, 12)}), ("offset1e8", {"x": gauss(1.0, 1e8, 12)}),
+            ("large1e5", {"x": uni(-1e5, 1e5, 12)})]
+VAR_NAIVE = "(- (mean (* x x)) (* (mean x) (mean x)))"
+case("var_naive", "variance", "variance written E[x^2] - E[x]^2",
+     "(input x [n])\n" + f"(output v {VAR_NAIVE})", fixed_sets(VAR_SETS), ["variance"])
+case("var_naive_pow", "variance", "variance written mean(pow(x, 2)) - pow(mean(x), 2)",
+     "(input x [n])\n(output v (- (mean (pow x 2)) (pow (mean x) 2)))", fixed_sets(VAR_SETS), ["variance"])
+case("var_std_naive", "variance", "standard deviation sqrt(E[x^2] - E[x]^2 + 1e-12): nan where the difference rounds negative",
+     "(input x [n])\n" + f"(output s (sqrt (+ {VAR_NAIVE} 1e-12)))", fixed_sets(VAR_SETS), ["variance", "sqrt"])
+case("var_layernorm", "variance", "layer normalisation (x - mean x)/sqrt(var + 1e-5) with var = E[x^2] - E[x]^2",
+     "(input x [n])\n" + f"(output y (/ (- x (mean x)) (sqrt (+ {VAR_NAIVE} 1e-5))))", fixed_sets(VAR_SETS),
+     ["variance", "sqrt", "layernorm"])
+MVAR_SETS = [(s, {"X": (lambda sc, off: lambda cname, s_, nm: fl(off + sc * rng_for(cname, s_, nm)
+                                                                   .standard_normal((3, 6))))(sc, off)})
+             for s, sc, off in (("normal", 1.0, 0.0), ("offset1e6", 1.0, 1e6), ("offset1e8", 1.0, 1e8))]
+case("var_naive_rows", "variance", "row variances of a matrix, E[x^2] - E[x]^2 along the last axis",
+     "(input X [m n])\n(output v (- (mean (* X X) -1) (* (mean X -1) (mean X -1))))", fixed_sets(MVAR_SETS),
+     ["variance", "2d"], kind="mat")
+case("var_naive_grad", "variance", "gradient of sum(w * (E[x^2] - E[x]^2)) and the value",
+     "(input x [n])\n" + f"(let v {VAR_NAIVE})\n(output v v)\n(output g (grad v x))", fixed_sets(VAR_SETS),
+     ["variance", "grad"])
+
+# log-variance parametrisations: Gaussian NLL and VAE KL
+LV_SETS = [("normal", {"y": gauss(1.0), "mu": gauss(1.0), "lv": gauss(1.0)}),
+           ("lv_big", {"y": gauss(3.0), "mu": gauss(1.0), "lv": [800.0, 1000.0, 750.0, 710.0, 1400.0, 720.0, 900.0, 1e3]}),
+           ("lv_small", {"y": gauss(1e-3), "mu": gauss(1e-3), "lv": [-720.0, -750.0, -800.0, -710.0, -745.0, -760.0, -730.0, -740.0]}),
+           ("mixed", {"y": gauss(2.0), "mu": gauss(2.0), "lv": [-800.0, 800.0, 0.0, 20.0, -20.0, 700.0, -700.0, 5.0]})]
+YML = "(input y [n])\n(input mu [n])\n(input lv [n])\n"
+NLL_SQRT = "(let s (sqrt (exp lv)))\n(let l (+ (log s) (* 0.5 (pow (/ (- y mu) s) 2))))\n"
+case("lv_nll_sqrt", "log-variance", "Gaussian NLL through sigma = sqrt(exp(lv)): log(sigma) + ((y - mu)/sigma)^2/2, per element",
+     YML + NLL_SQRT + "(output l l)", fixed_sets(LV_SETS), ["log-variance", "nll"])
+# the gradients' truths reach 1e307 at lv = -720: lv_small is replaced by lv in [-700, -600]
+NLL_GRAD_SETS = [(s, v) for s, v in LV_SETS if s != "lv_small"]
+NLL_GRAD_SETS.append(("lv_neg", {"y": gauss(1.0), "mu": gauss(1.0), "lv": uni(-700.0, -600.0)}))
+case("lv_nll_sqrt_grad", "log-variance", "gradients by mu and lv of the Gaussian NLL through sigma = sqrt(exp(lv))",
+     YML + NLL_SQRT + "(output gmu (grad l mu))\n(output glv (grad l lv))", fixed_sets(NLL_GRAD_SETS),
+     ["log-variance", "nll", "grad"])
+# lv in [-745, -709] is left out here: exp(lv) is subnormal there and (y - mu)^2 / exp(lv) finite, while
+# the form the optimizer extracts, (y - mu)^2 * exp(-lv), overflows (docs/guide.md says so)
+NLL_EXP_SETS = [(s, v) for s, v in LV_SETS if s in ("normal", "lv_big")]
+NLL_EXP_SETS += [("lv_neg", {"y": gauss(1.0), "mu": gauss(1.0), "lv": uni(-700.0, -600.0)}),
+                 ("mixed", {"y": gauss(2.0), "mu": gauss(2.0), "lv": [-700.0, 800.0, 0.0, 20.0, -20.0, 1e3, -650.0, 5.0]})]
+case("lv_nll_exp", "log-variance", "Gaussian NLL 0.5*(log(exp lv) + (y - mu)^2/exp(lv)), per element",
+     YML + "(output l (* 0.5 (+ (log (exp lv)) (/ (pow (- y mu) 2) (exp lv)))))", fixed_sets(NLL_EXP_SETS),
+     ["log-variance", "nll"])
+case("lv_zscore", "log-variance", "standardised residual (y - mu)/sqrt(exp(lv))",
+     YML + "(output z (/ (- y mu) (sqrt (exp lv))))", fixed_sets(LV_SETS), ["log-variance"])
+KL_SETS = [(s, {"mu": v["mu"], "lv": v["lv"]}) for s, v in LV_SETS if s in ("normal", "lv_small")]
+KL_SETS.append(("mixed", {"mu": gauss(2.0), "lv": [-800.0, 600.0, 0.0, 20.0, -20.0, 700.0, -700.0, 5.0]}))
+KL_SETS.append(("lv_neg", {"mu": gauss(1.0), "lv": [-800.0, -1000.0, -750.0, -710.0, -1400.0, -720.0, -5.0, 0.0]}))
+ML = "(input mu [n])\n(input lv [n])\n"
+case("lv_vae_kl", "log-variance", "VAE KL -0.5*sum(1 + log(exp lv) - mu^2 - exp(lv))",
+     ML + "(output kl (* -0.5 (sum (- (- (+ 1 (log (exp lv))) (* mu mu)) (exp lv)))))", fixed_sets(KL_SETS),
+     ["log-variance", "kl"])
+case("lv_vae_kl_sigma", "log-variance", "VAE KL through sigma = sqrt(exp lv): -0.5*sum(1 + log(sigma^2) - mu^2 - sigma^2), and its gradient by lv",
+     ML + "(let s (sqrt (exp lv)))\n(let kl (* -0.5 (sum (- (- (+ 1 (log (* s s))) (* mu mu)) (* s s)))))\n"
+     "(output kl kl)\n(output g (grad kl lv))", fixed_sets(KL_SETS), ["log-variance", "kl", "grad"])
+
+# log(1 - exp x) and log(exp a - exp b)
+L1ME_SETS = [("normal", {"x": uni(-5.0, -0.01)}), ("near0", {"x": [-1e-20, -1e-10, -1e-5, -3e-3, -1e-300, -0.1, -0.69, -0.7]}),
+             ("far", {"x": [-40.0, -800.0, -1e3, -36.0, -50.0, -745.0, -2.0, -1.0]}),
+             ("large1e3", {"x": uni(-1e3, -1e-3)})]
+case("l1me_log1m", "log1mexp", "log(1 - exp x) for x < 0",
+     "(input x [n])\n(output y (log (- 1 (exp x))))", fixed_sets(L1ME_SETS), ["log1mexp"])
+case("l1me_log1p", "log1mexp", "log1p(-exp x) for x < 0 (wrong near 0)",
+     "(input x [n])\n(output y (log1p (neg (exp x))))", fixed_sets(L1ME_SETS), ["log1mexp"])
+case("l1me_grad", "log1mexp", "gradient of sum(w * log(1 - exp x)): -exp(x)/(1 - exp x) is -1/0 near 0",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (log (- 1 (exp x))))) x))",
+     fixed_sets(with_w(L1ME_SETS)), ["log1mexp", "grad"])
+LSE_DIFF_SETS = [("normal", {"a": gauss(1.0, 3.0), "b": gauss(1.0, -3.0)}),
+                 ("big", {"a": [800.0, 1000.0, 710.0, 750.0, -800.0, -745.0, 0.0, 40.0],
+                          "b": [799.0, 999.5, 700.0, 0.0, -801.0, -800.0, -1e-15, 39.999]}),
+                 ("close", {"a": [1.0, 2.0, -3.0, 800.0, 0.0, 5.0, 1e3, -1e3],
+                            "b": [1.0 - 1e-12, 2.0 - 2e-9, -3.0 - 1e-6, 800.0 - 1e-10, -1e-15, 5.0 - 1e-3,
+                                  1e3 - 1e-10, -1e3 - 1e-10]})]
+case("l1me_lse_diff", "log1mexp", "log(exp a - exp b) for a > b",
+     AB2 + "(output z (log (- (exp a) (exp b))))", fixed_sets(LSE_DIFF_SETS), ["log1mexp", "logaddexp"])
+case("l1me_lse_diff_grad", "log1mexp", "gradient by a of sum(log(exp a - exp b))",
+     AB2 + "(output g (grad (log (- (exp a) (exp b))) a))", fixed_sets(LSE_DIFF_SETS),
+     ["log1mexp", "logaddexp", "grad"])
+
+# ratios of exponentials (importance weights, policy-gradient ratios)
+RATIO_SETS = [("normal", {"a": gauss(1.0), "b": gauss(1.0), "w": gauss(1.0)}),
+              ("big", {"a": [800.0, 1000.0, -800.0, 710.0, -1000.0, 750.0, 0.0, 720.0],
+                       "b": [801.0, 999.0, -801.0, 712.0, -999.0, 749.5, 1.0, 700.0], "w": gauss(1.0)}),
+              ("large1e3", {"a": uni(-1e3, 1e3), "b": None, "w": gauss(1.0)})]
+RATIO_SETS[2][1]["b"] = lambda cname, s, nm: fl(np.array(uni(-1e3, 1e3)(cname, s, "a")) + rng_for(cname, s, nm).uniform(-5, 5, 8))
+AB2W = AB2 + "(input w [n])\n"
+case("ratio_exp", "exp-ratio", "importance ratio exp(a)/exp(b)",
+     AB2W + "(output r (* w (/ (exp a) (exp b))))", fixed_sets(RATIO_SETS), ["exp-ratio"])
+case("ratio_exp_grad_a", "exp-ratio", "gradient by a of sum(w * exp(a)/exp(b))",
+     AB2W + "(output g (grad (sum (* w (/ (exp a) (exp b)))) a))", fixed_sets(RATIO_SETS), ["exp-ratio", "grad"])
+case("ratio_exp_grad_b", "exp-ratio", "gradient by b of sum(w * exp(a)/exp(b))",
+     AB2W + "(output g (grad (sum (* w (/ (exp a) (exp b)))) b))", fixed_sets(RATIO_SETS), ["exp-ratio", "grad"])
+case("ratio_exp_clip", "exp-ratio", "PPO-style clipped objective min(r*w, clip(r, 0.8, 1.2)*w) with r = exp(a)/exp(b)",
+     AB2W + "(let r (/ (exp a) (exp b)))\n(output o (minimum (* r w) (* (minimum (maximum r 0.8) 1.2) w)))",
+     fixed_sets(RATIO_SETS), ["exp-ratio"])
+
+# log cosh
+LC_SETS = [("normal", {"r": gauss(2.0)}), ("z800", {"r": Z800}), ("big", {"r": BIG_X}),
+           ("large1e3", {"r": uni(-1e3, 1e3)}), ("tiny", {"r": TINY})]
+LOGCOSH = "(log (/ (+ (exp r) (exp (neg r))) 2))"
+case("logcosh_exp", "logcosh", "log cosh loss written log((exp r + exp -r)/2)",
+     "(input r [n])\n" + f"(output l {LOGCOSH})", fixed_sets(LC_SETS), ["logcosh"])
+case("logcosh_exp_grad", "logcosh", "gradient of sum(log((exp r + exp -r)/2)) (= tanh r)",
+     "(input r [n])\n" + f"(output g (grad (sum {LOGCOSH}) r))", fixed_sets(LC_SETS), ["logcosh", "grad"])
+case("logcosh_sub_log2", "logcosh", "log cosh written log(exp r + exp -r) - log 2, mean and gradient",
+     "(input r [n])\n(let l (mean (- (log (+ (exp r) (exp (neg r)))) (log 2))))\n(output l l)\n(output g (grad l r))",
+     fixed_sets(LC_SETS), ["logcosh", "grad"])
+
+# exponential links: Poisson regression
+PO_SETS = [("normal", {"y": uni(0.0, 5.0), "eta": gauss(1.0)}),
+           ("eta_small", {"y": uni(0.0, 5.0), "eta": [-800.0, -1000.0, -750.0, -746.0, -5e3, -1e4, -900.0, -720.0]}),
+           ("mixed", {"y": uni(0.0, 5.0), "eta": [-800.0, 0.5, -2.0, 700.0, -1e3, 3.0, -745.0, 10.0]})]
+YE = "(input y [n])\n(input eta [n])\n"
+case("poisson_nll", "exp-link", "Poisson NLL sum(exp(eta) - y*log(exp eta))",
+     YE + "(output l (sum (- (exp eta) (* y (log (exp eta))))))", fixed_sets(PO_SETS), ["exp-link"])
+case("poisson_nll_grad", "exp-link", "gradient by eta of sum(exp(eta) - y*log(exp eta)) (= exp(eta) - y)",
+     YE + "(output g (grad (sum (- (exp eta) (* y (log (exp eta))))) eta))", fixed_sets(PO_SETS),
+     ["exp-link", "grad"])
+case("poisson_rate_grad", "exp-link", "Poisson log-likelihood through the rate lam = exp(eta): y*log(lam) - lam, value and gradient",
+     YE + "(let lam (exp eta))\n(let l (sum (- (* y (log lam)) lam)))\n(output l l)\n(output g (grad l eta))",
+     fixed_sets(PO_SETS), ["exp-link", "grad"])
+
+# inverse softplus
+ISP_SETS = [("normal", {"y": uni(0.05, 5.0)}), ("tiny", {"y": [1e-20, 1e-300, 1e-10, 3e-17, 1e-16, 5e-324, 1e-8, 1e-100]}),
+            ("big", {"y": [800.0, 1000.0, 710.0, 750.0, 1e5, 40.0, 36.0, 700.0]}), ("large1e3", {"y": uni(1e-3, 1e3)})]
+case("invsp_exp", "inv-softplus", "inverse softplus log(exp(y) - 1)",
+     "(input y [n])\n(output x (log (- (exp y) 1)))", fixed_sets(ISP_SETS), ["inv-softplus"])
+case("invsp_expm1", "inv-softplus", "inverse softplus log(expm1(y))",
+     "(input y [n])\n(output x (log (expm1 y)))", fixed_sets(ISP_SETS), ["inv-softplus"])
+case("invsp_exp_grad", "inv-softplus", "gradient of sum(log(exp(y) - 1)) (= 1/(1 - exp(-y)))",
+     "(input y [n])\n(output g (grad (sum (log (- (exp y) 1))) y))", fixed_sets(ISP_SETS), ["inv-softplus", "grad"])
+
+# logit of a sigmoid
+LG_SETS = [("normal", {"x": gauss(2.0)}), ("z40", {"x": Z40}), ("z800", {"x": Z800}),
+           ("large1e3", {"x": uni(-1e3, 1e3)}), ("tiny", {"x": TINY})]
+case("logit_sigmoid", "logit", "logit(sigmoid x) written log(p/(1 - p))",
+     "(input x [n])\n(let p (sigmoid x))\n(output z (log (/ p (- 1 p))))", fixed_sets(LG_SETS), ["logit", "sigmoid"])
+case("logit_sigmoid_sub", "logit", "logit(sigmoid x) written log(p) - log(1 - p), p = 1/(1+exp(-x))",
+     "(input x [n])\n" + f"(let p {sig_r('x')})\n(output z (- (log p) (log (- 1 p))))", fixed_sets(LG_SETS),
+     ["logit", "sigmoid"])
+case("logit_sigmoid_grad", "logit", "gradient of sum(w * log(p/(1 - p))), p = sigmoid x (= w)",
+     "(input x [n])\n(input w [n])\n(let p (sigmoid x))\n(output g (grad (sum (* w (log (/ p (- 1 p))))) x))",
+     fixed_sets(with_w(LG_SETS)), ["logit", "sigmoid", "grad"])
+
 # =============================================================================
 # Writing
 # =============================================================================

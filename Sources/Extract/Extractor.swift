@@ -6,7 +6,7 @@ import EGraph
 /// Costs are relaxed bottom-up to a fixpoint, each class keeping a node only
 /// when it is strictly cheaper than the one it has, which makes the choice
 /// exact for a cost that adds its children's costs (``TermSize``). For a
-/// cost that charges a shared subterm once (``StabilityCost``'s risks, a
+/// cost that charges a shared subterm once (the tensor `StabilityCost`'s risks, a
 /// union of sets) the choice is greedy: each class minimizes its own cost,
 /// not its contribution to the whole program, as extraction-gym's greedy
 /// DAG extractor does. Ties go to the node that comes first in its class,

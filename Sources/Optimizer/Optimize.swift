@@ -17,7 +17,7 @@ public struct OptimizeOptions: Sendable {
     /// matches in the large products of a gradient, so egg's threshold of
     /// 1,000 would ban them just as they are needed; these e-graphs stay
     /// small, and a higher threshold still bans a rule that runs away.
-    public var scheduler = Scheduler.backoff(matchLimit: 20_000, banLength: 3)
+    public var scheduler: any RewriteScheduler = BackoffScheduler(matchLimit: 20_000, banLength: 3)
     /// Iterations without improvement, once no output risks overflow or a
     /// division by zero, after which saturation stops: the e-graphs of
     /// gradients keep growing with AC variants long after their stable form

@@ -4,4 +4,5 @@
 
 @_exported import Extract
 @_exported import Optimizer
+@_exported import RuleChecking
 @_exported import TensorOps

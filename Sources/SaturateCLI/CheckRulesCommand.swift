@@ -4,6 +4,7 @@
 import EGraph
 import Foundation
 import Optimizer
+import RuleChecking
 
 private let pointsOption = CommandOption.value(
     "--points", placeholder: "N", help: "sample points per rule, 1 to 10000 (default \(RuleCheckOptions().points))")

@@ -5,6 +5,7 @@
 import EGraph
 import Foundation
 import Optimizer
+import RuleChecking
 import TensorOps
 
 /// The options of every optimizing command.

@@ -1,3 +1,4 @@
+import Workloads
 import XCTest
 
 @testable import EGraph

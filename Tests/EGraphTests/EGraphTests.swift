@@ -95,7 +95,7 @@ final class EGraphTests: XCTestCase {
     }
 
     func testUnionFindKeepsTheLargerRoot() {
-        var sets = UnionFind()
+        let sets = UnionFindTable()
         let ids = (0..<6).map { _ in sets.makeSet() }
         let (root01, _) = sets.union(ids[0], ids[1])
         let (root, absorbed) = sets.union(ids[2], root01)

@@ -1,4 +1,5 @@
 import EGraph
+import Workloads
 import XCTest
 
 /// Explanations: every chain is checked by ``Explanation/problems(rules:signature:)``

@@ -1,4 +1,5 @@
 import EGraph
+import Workloads
 import XCTest
 
 /// Mutated and random rule files: the loader either accepts them or throws

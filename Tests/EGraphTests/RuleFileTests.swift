@@ -1,5 +1,6 @@
 import EGraph
 import Foundation
+import Workloads
 import XCTest
 
 /// The rule-file syntax: rules, groups, declarations, and located errors.

@@ -1,3 +1,4 @@
+import Workloads
 import XCTest
 
 @testable import EGraph
@@ -50,7 +51,7 @@ final class RunnerTests: XCTestCase {
 
     func testNodeLimitStopsWithinATenthOfTheLimit() throws {
         for limit in [500, 2_000, 10_000] {
-            for scheduler in [Scheduler.simple, .defaultBackoff] {
+            for scheduler in [SimpleScheduler() as any RewriteScheduler, BackoffScheduler.egg] {
                 let egraph = checkedEGraph()
                 // The checker is quadratic-ish; it runs on the small cases.
                 egraph.checksInvariants = limit <= 2_000
@@ -136,7 +137,7 @@ final class RunnerTests: XCTestCase {
         // Egg's threshold of 1,000 matches allows 128,000 bound operands: the
         // search stops at its second match.
         let (matches, cutoff) = rule.search(
-            egraph, limit: 1_001, operandBudget: BanState(.defaultBackoff).operandBudget, recycling: nil)
+            egraph, limit: 1_001, operandBudget: BanState(threshold: 1_000, banLength: 5).operandBudget, recycling: nil)
         XCTAssertEqual(cutoff, .operandBudget)
         XCTAssertEqual(matches.count, 2)
         XCTAssertEqual(matches[0].multiset(0).count, 99_999)
@@ -204,5 +205,34 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(try egraph.lookup("(* x (pow 2 -1))"), egraph.find(divideByTwo))
         XCTAssertNil(try egraph.lookup("(* x (pow 0 -1))"))
         XCTAssertEqual(egraph.nodes(in: divideByZero).count, 1)
+    }
+
+    func testACustomSchedulerDecidesWhatIsSearchedAndApplied() throws {
+        // A scheduler of the user's own: rule 0 only, and only in the first
+        // two iterations. The runner searches what it allows, applies what it
+        // admits, and asks it before stopping.
+        struct FirstRuleTwice: RewriteScheduler {
+            var ruleNames: [String] = []
+            var admitted: [Int] = []
+            mutating func start(rules: [Rewrite]) { ruleNames = rules.map(\.name) }
+            func canSearch(_ rule: Int, iteration: Int) -> Bool { rule == 0 && iteration < 2 }
+            func searchBounds(_ rule: Int) -> (matches: Int, operands: Int) { (.max, .max) }
+            mutating func admit(_ rule: Int, iteration: Int, matches: Int, cutOff: Bool) -> Bool {
+                admitted.append(iteration)
+                return true
+            }
+            mutating func canStop(iteration: Int) -> Bool { true }
+        }
+        let egraph = checkedEGraph()
+        let root = try egraph.add("(+ a (+ b c))")
+        var runner = Runner(limits: RunLimits(iterations: 10), scheduler: FirstRuleTwice())
+        runner.flattensAC = false
+        let report = runner.run(try commutativity(), on: egraph)
+        // comm-add ran, assoc-add never did.
+        XCTAssertEqual(try egraph.lookup("(+ (+ b c) a)"), egraph.find(root))
+        XCTAssertNil(try egraph.lookup("(+ (+ a b) c)"))
+        XCTAssertEqual(report.iterations.count, 2, "the second iteration changes nothing: saturated")
+        XCTAssertEqual(report.stopReason, .saturated)
+        XCTAssertTrue(report.iterations.allSatisfy { $0.rules.allSatisfy { $0.name == "comm-add" } })
     }
 }

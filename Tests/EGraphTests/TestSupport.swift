@@ -19,10 +19,16 @@ func arithmeticSignature() -> Signature {
 }
 
 extension EGraph {
-    /// Adds a term written as text.
+    /// Adds a term written as text; a term that does not parse fails the
+    /// test at the caller's line, not here.
     @discardableResult
     func add(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> ClassID {
-        try add(Term(parsing: text, signature: signature))
+        do {
+            return try add(Term(parsing: text, signature: signature))
+        } catch {
+            XCTFail("\(text) does not parse: \(error)", file: file, line: line)
+            throw error
+        }
     }
 
     /// The class of a term written as text, if present.

@@ -34,6 +34,13 @@ final class CorpusJudgeTests: XCTestCase {
         "tanh_exp_ratio_grad", "tanh_sigmoid", "tanh_sigmoid_recip", "temp_const_logsoftmax_mul10_grad",
         "temp_const_lse_div001", "temp_const_softmax_div001", "temp_const_softmax_mul10", "temp_logsoftmax_t",
         "temp_lse_t", "temp_lse_t_grad_t", "temp_smoothmax_t", "temp_softmax2d_t", "temp_softmax_t",
+        // beyond softmax (issue 16)
+        "br_elu", "br_elu_expm1_grad", "br_elu_grad", "br_elu_lt_grad", "br_selu_grad", "br_softplus_isinf",
+        "br_softplus_thresh_grad", "invsp_exp", "invsp_exp_grad", "invsp_expm1", "l1me_grad", "l1me_log1m",
+        "l1me_log1p", "l1me_lse_diff", "l1me_lse_diff_grad", "logcosh_exp", "logcosh_exp_grad", "logcosh_sub_log2",
+        "logit_sigmoid", "logit_sigmoid_sub", "lv_nll_exp", "lv_nll_sqrt", "lv_vae_kl", "lv_zscore", "poisson_nll",
+        "poisson_nll_grad", "poisson_rate_grad", "ratio_exp", "ratio_exp_clip", "ratio_exp_grad_b", "var_layernorm",
+        "var_naive", "var_naive_grad", "var_naive_pow", "var_naive_rows", "var_std_naive",
     ]
 
     /// Experts' accuracy: what library functions reach on these inputs.

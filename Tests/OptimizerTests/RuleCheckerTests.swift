@@ -1,6 +1,7 @@
 import EGraph
 import Foundation
 import Optimizer
+import RuleChecking
 import XCTest
 
 /// The rule checker (`saturate check-rules`): every default rule sampled for

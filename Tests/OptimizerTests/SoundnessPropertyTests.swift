@@ -3,6 +3,7 @@ import Extract
 import Foundation
 import Optimizer
 import TensorOps
+import TestSupport
 import XCTest
 
 /// Soundness as a property, on seeded random programs (``RandomProgramGenerator``).

@@ -1,5 +1,6 @@
 import Foundation
 import Saturate
+import TestSupport
 import XCTest
 
 /// One fenced block of `docs/guide.md` and the marker comment on the line
@@ -40,23 +41,10 @@ private struct GuidePage {
     var problems: [String] = []
 
     init(_ text: String) {
-        let lines = text.components(separatedBy: "\n")
-        var index = 0
-        while index < lines.count {
-            guard lines[index].hasPrefix("```") else {
-                index += 1
-                continue
-            }
-            let open = index
-            var close = open + 1
-            while close < lines.count, lines[close] != "```" { close += 1 }
-            guard close < lines.count else {
-                problems.append("docs/guide.md:\(open + 1): the fence is never closed")
-                return
-            }
-            let body = lines[(open + 1)..<close].map { $0 + "\n" }.joined()
-            index = close + 1
-            let marker = open > 0 ? lines[open - 1] : ""
+        let (fences, unclosed) = fencedBlocks(in: text)
+        if let unclosed { problems.append("docs/guide.md:\(unclosed): the fence is never closed") }
+        for fence in fences {
+            let (open, body, marker) = (fence.line - 1, fence.body, fence.lineAbove)
             guard marker.hasPrefix("<!-- guide: "), marker.hasSuffix(" -->") else {
                 problems.append("docs/guide.md:\(open + 1): a fenced block without a `<!-- guide: KIND NAME -->` line")
                 continue

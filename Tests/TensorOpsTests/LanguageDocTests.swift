@@ -1,6 +1,7 @@
 import EGraph
 import Foundation
 import TensorOps
+import TestSupport
 import XCTest
 
 /// `docs/language.md`, the language reference, cannot rot: every program in
@@ -20,27 +21,9 @@ final class LanguageDocTests: XCTestCase {
     /// The body of each block fenced as ```eqs, with the line of its opening
     /// fence; a fence left open fails the test.
     private func programs(in text: String) -> [(line: Int, body: String)] {
-        let lines = text.components(separatedBy: "\n")
-        var blocks: [(line: Int, body: String)] = []
-        var index = 0
-        while index < lines.count {
-            guard lines[index].hasPrefix("```") else {
-                index += 1
-                continue
-            }
-            let open = index
-            var close = open + 1
-            while close < lines.count, lines[close] != "```" { close += 1 }
-            guard close < lines.count else {
-                XCTFail("\(Self.pagePath):\(open + 1): the fence is never closed")
-                return blocks
-            }
-            if lines[open] == "```eqs" {
-                blocks.append((open + 1, lines[(open + 1)..<close].map { $0 + "\n" }.joined()))
-            }
-            index = close + 1
-        }
-        return blocks
+        let (fences, unclosed) = fencedBlocks(in: text)
+        if let unclosed { XCTFail("\(Self.pagePath):\(unclosed): the fence is never closed") }
+        return fences.filter { $0.fence == "```eqs" }.map { ($0.line, $0.body) }
     }
 
     func testEveryProgramOnThePageReadsAndEvaluates() throws {

@@ -1,5 +1,6 @@
 import EGraph
 import TensorOps
+import TestSupport
 import XCTest
 
 /// Printing and reading back is the identity, on seeded random programs.

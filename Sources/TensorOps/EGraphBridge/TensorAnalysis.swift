@@ -200,6 +200,7 @@ public final class TensorAnalysis: Analysis {
         }
         guard values.allSatisfy({ $0 != nil }) else { return nil }
         let known = values.map { $0! }
+        if let function = UnaryFunction.of(node.op) { return function.exactValue(known[0]) }
         switch node.op {
         case TensorVocabulary.add:
             var total = known[0]
@@ -221,9 +222,6 @@ public final class TensorAnalysis: Analysis {
         case TensorVocabulary.inverse:
             let result = 1 / known[0]
             return result.isFinite && (-1.0).addingProduct(result, known[0]) == 0 ? result : nil
-        case TensorVocabulary.exp: return known[0] == 0 ? 1 : nil
-        case TensorVocabulary.logSymbol: return known[0] == 1 ? 0 : nil
-        case TensorVocabulary.absSymbol: return Swift.abs(known[0])
         case TensorVocabulary.maximumSymbol: return Swift.max(known[0], known[1])
         case TensorVocabulary.minimumSymbol: return Swift.min(known[0], known[1])
         case TensorVocabulary.whereSymbol: return known[0] != 0 ? known[1] : known[2]
@@ -236,9 +234,8 @@ public final class TensorAnalysis: Analysis {
     private static func signs(of node: ENode, _ children: [TensorFacts]) -> SignFacts {
         let facts = children.map { $0.signs.closed }
         let first = facts[0]
+        if let function = UnaryFunction.of(node.op) { return function.signs(first) }
         switch node.op {
-        case TensorVocabulary.exp, TensorVocabulary.sigmoidSymbol, TensorVocabulary.softplusSymbol:
-            return .positive
         case TensorVocabulary.add:
             var result = SignFacts()
             if facts.allSatisfy({ $0.contains(.nonnegative) }) {
@@ -255,17 +252,6 @@ public final class TensorAnalysis: Analysis {
             return productSigns(facts)
         case TensorVocabulary.inverse:
             return first.intersection([.positive, .negative, .nonzero, .nonnegative, .nonpositive])
-        case TensorVocabulary.sqrtSymbol:
-            return first.intersection([.positive, .atLeastOne]).union(.nonnegative)
-        case TensorVocabulary.absSymbol:
-            var result: SignFacts = .nonnegative
-            if first.contains(.nonzero) { result.insert(.positive) }
-            if first.contains(.atLeastOne) { result.insert(.atLeastOne) }
-            return result
-        case TensorVocabulary.logSymbol:
-            return first.contains(.atLeastOne) ? .nonnegative : []
-        case TensorVocabulary.log1pSymbol, TensorVocabulary.expm1Symbol, TensorVocabulary.tanhSymbol:
-            return first.intersection([.positive, .negative, .nonnegative, .nonpositive, .nonzero])
         case TensorVocabulary.powSymbol:
             return first.contains(.positive) ? .positive : []
         case TensorVocabulary.sum, TensorVocabulary.sumAll:
@@ -345,22 +331,8 @@ public final class TensorAnalysis: Analysis {
     private static func interval(of node: ENode, _ children: [TensorFacts], shape: Shape) -> ValueInterval {
         let bounds = children.map(\.interval)
         let first = bounds[0]
-        func monotone(_ function: (Double) -> Double) -> ValueInterval {
-            ValueInterval(function(first.lower), function(first.upper))
-        }
+        if let function = UnaryFunction.of(node.op) { return function.interval(first) }
         switch node.op {
-        case TensorVocabulary.exp: return monotone(Foundation.exp)
-        case TensorVocabulary.logSymbol: return first.lower < 0 ? .everything : monotone(Foundation.log)
-        case TensorVocabulary.log1pSymbol: return first.lower < -1 ? .everything : monotone(Foundation.log1p)
-        case TensorVocabulary.expm1Symbol: return monotone(Foundation.expm1)
-        case TensorVocabulary.tanhSymbol: return monotone(Foundation.tanh)
-        case TensorVocabulary.sqrtSymbol: return first.lower < 0 ? .everything : monotone(Foundation.sqrt)
-        case TensorVocabulary.sigmoidSymbol: return ValueInterval(0, 1)
-        case TensorVocabulary.softplusSymbol: return ValueInterval(0, .infinity)
-        case TensorVocabulary.absSymbol:
-            if first.lower >= 0 { return first }
-            if first.upper <= 0 { return ValueInterval(-first.upper, -first.lower) }
-            return ValueInterval(0, Swift.max(-first.lower, first.upper))
         case TensorVocabulary.add:
             return bounds.dropFirst().reduce(first) { ValueInterval($0.lower + $1.lower, $0.upper + $1.upper) }
         case TensorVocabulary.multiply:

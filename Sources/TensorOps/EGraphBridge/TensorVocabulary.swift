@@ -52,23 +52,16 @@ public enum TensorVocabulary {
     public static let exp = Symbol("exp")
 
     // Operators the analysis and the cost switch on, interned once: interning
-    // takes the symbol table's lock, too slow for code run on every node.
-    /// `abs`.
-    public static let absSymbol = Symbol("abs")
+    // takes the symbol table's lock, too slow for code run on every node. The
+    // functions of one operand have theirs in `UnaryFunction.table`.
     /// `eq`.
     public static let eqSymbol = Symbol("eq")
-    /// `expm1`.
-    public static let expm1Symbol = Symbol("expm1")
     /// `ge`.
     public static let geSymbol = Symbol("ge")
     /// `gt`.
     public static let gtSymbol = Symbol("gt")
     /// `le`.
     public static let leSymbol = Symbol("le")
-    /// `log`.
-    public static let logSymbol = Symbol("log")
-    /// `log1p`.
-    public static let log1pSymbol = Symbol("log1p")
     /// `lt`.
     public static let ltSymbol = Symbol("lt")
     /// `maximum`.
@@ -79,14 +72,6 @@ public enum TensorVocabulary {
     public static let neSymbol = Symbol("ne")
     /// `pow`.
     public static let powSymbol = Symbol("pow")
-    /// `sigmoid`.
-    public static let sigmoidSymbol = Symbol("sigmoid")
-    /// `softplus`.
-    public static let softplusSymbol = Symbol("softplus")
-    /// `sqrt`.
-    public static let sqrtSymbol = Symbol("sqrt")
-    /// `tanh`.
-    public static let tanhSymbol = Symbol("tanh")
     /// `where`.
     public static let whereSymbol = Symbol("where")
 

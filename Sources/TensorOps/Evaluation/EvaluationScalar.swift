@@ -52,41 +52,15 @@ extension Double: EvaluationScalar {
     /// percent of random arguments (measured with numpy 2.4.6): results are bit-identical to numpy's except
     /// downstream of those functions, where a cancellation such as `log1p(tanh(x))` can magnify the difference.
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (Double) -> Double)? {
-        switch op {
-        case .negate: return { -$0 }
-        case .exp: return { Foundation.exp($0) }
-        case .log: return { Foundation.log($0) }
-        case .log1p: return { Foundation.log1p($0) }
-        case .expm1: return { Foundation.expm1($0) }
-        case .sqrt: return { $0.squareRoot() }
-        case .abs: return { Swift.abs($0) }
-        case .tanh: return { Foundation.tanh($0) }
-        case .sigmoid: return numpySigmoid
-        case .softplus: return numpySoftplus
-        default: return nil
-        }
+        if op == .negate { return { -$0 } }
+        return UnaryFunction.of(op)?.binary64
     }
 
     /// numpy's float64 binary ufuncs: IEEE-754 arithmetic, `np.power` (the C library's `pow`, with its specials
     /// such as `pow(x, 0) = 1` even for NaN), NaN-propagating `np.maximum`/`np.minimum`, and comparisons that are
     /// false whenever an operand is NaN (except `ne`, which is true).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Double, Double) -> Double)? {
-        switch op {
-        case .add: return { $0 + $1 }
-        case .subtract: return { $0 - $1 }
-        case .multiply: return { $0 * $1 }
-        case .divide: return { $0 / $1 }
-        case .power: return { Foundation.pow($0, $1) }
-        case .maximum: return numpyMaximum
-        case .minimum: return numpyMinimum
-        case .equal: return { $0 == $1 ? 1 : 0 }
-        case .notEqual: return { $0 != $1 ? 1 : 0 }
-        case .less: return { $0 < $1 ? 1 : 0 }
-        case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-        case .greater: return { $0 > $1 ? 1 : 0 }
-        case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-        default: return nil
-        }
+        numpyBinaryOperation(op)
     }
 
     /// numpy's float64 sum of a contiguous run: `0.0 + pairwise(run)` (numpy's add-reduce starts from its identity
@@ -164,15 +138,27 @@ func pairwiseSum<T: BinaryFloatingPoint>(_ run: ArraySlice<T>) -> T {
     return a <= b ? a : b
 }
 
-/// The judge's `_sigmoid64`: with `e = exp(-|x|)`, `1 / (1 + e)` for `x >= 0` and `e / (1 + e)` otherwise, so
-/// neither branch overflows; NaN gives NaN (through the second branch).
-@Sendable private func numpySigmoid(_ x: Double) -> Double {
-    let e = Foundation.exp(-Swift.abs(x))
-    return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)
-}
-
-/// The judge's `_softplus64`: `maximum(x, 0) + log1p(exp(-|x|))`, which neither overflows for large `x` nor
-/// loses `exp(x)` for very negative `x`.
-@Sendable private func numpySoftplus(_ x: Double) -> Double {
-    numpyMaximum(x, 0.0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+/// numpy's binary ufuncs in either binary format (float64's ``Swift/Double``
+/// and float32's ``Swift/Float`` alike): IEEE-754 arithmetic, the C library's
+/// `pow` or `powf`, NaN-propagating `np.maximum`/`np.minimum`, and comparisons
+/// giving 1 or 0, false whenever an operand is NaN (except `ne`).
+func numpyBinaryOperation<T: BinaryFloatingPoint & ElementaryFunctions & Sendable>(
+    _ op: TensorOperator
+) -> (@Sendable (T, T) -> T)? {
+    switch op {
+    case .add: return { $0 + $1 }
+    case .subtract: return { $0 - $1 }
+    case .multiply: return { $0 * $1 }
+    case .divide: return { $0 / $1 }
+    case .power: return { T.pow($0, $1) }
+    case .maximum: return { numpyMaximum($0, $1) }
+    case .minimum: return { numpyMinimum($0, $1) }
+    case .equal: return { $0 == $1 ? 1 : 0 }
+    case .notEqual: return { $0 != $1 ? 1 : 0 }
+    case .less: return { $0 < $1 ? 1 : 0 }
+    case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
+    case .greater: return { $0 > $1 ? 1 : 0 }
+    case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
+    default: return nil
+    }
 }

@@ -9,44 +9,14 @@ extension Float: EvaluationScalar {
     /// numpy's float32 ufuncs, as ``Swift/Double``'s are its float64 ones: the C library's single-precision
     /// functions (`expf`: `exp(89)` is `inf`), and `sigmoid` and `softplus` in the same overflow-free forms.
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (Float) -> Float)? {
-        switch op {
-        case .negate: return { -$0 }
-        case .exp: return { Foundation.exp($0) }
-        case .log: return { Foundation.log($0) }
-        case .log1p: return { Foundation.log1p($0) }
-        case .expm1: return { Foundation.expm1($0) }
-        case .sqrt: return { $0.squareRoot() }
-        case .abs: return { Swift.abs($0) }
-        case .tanh: return { Foundation.tanh($0) }
-        case .sigmoid:
-            return { x in
-                let e = Foundation.exp(-Swift.abs(x))
-                return x >= 0 ? 1 / (1 + e) : e / (1 + e)
-            }
-        case .softplus: return { x in numpyMaximum(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
-        default: return nil
-        }
+        if op == .negate { return { -$0 } }
+        return UnaryFunction.of(op)?.binary32
     }
 
     /// numpy's float32 binary ufuncs: IEEE-754 single-precision arithmetic, `powf`, NaN-propagating
     /// `np.maximum`/`np.minimum`, and comparisons that are false whenever an operand is NaN (except `ne`).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Float, Float) -> Float)? {
-        switch op {
-        case .add: return { $0 + $1 }
-        case .subtract: return { $0 - $1 }
-        case .multiply: return { $0 * $1 }
-        case .divide: return { $0 / $1 }
-        case .power: return { Foundation.pow($0, $1) }
-        case .maximum: return numpyMaximum
-        case .minimum: return numpyMinimum
-        case .equal: return { $0 == $1 ? 1 : 0 }
-        case .notEqual: return { $0 != $1 ? 1 : 0 }
-        case .less: return { $0 < $1 ? 1 : 0 }
-        case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-        case .greater: return { $0 > $1 ? 1 : 0 }
-        case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-        default: return nil
-        }
+        numpyBinaryOperation(op)
     }
 
     /// numpy's float32 sum of a contiguous run: pairwise, accumulated in float32, from +0.

@@ -20,24 +20,8 @@ extension ReferenceFloat: EvaluationScalar {
 
     /// The unary operators with the judge's mpmath semantics (see the extension's documentation).
     public static func unaryOperation(_ op: TensorOperator) -> (@Sendable (ReferenceFloat) -> ReferenceFloat)? {
-        switch op {
-        case .negate: return { unsigned(-$0) }
-        case .exp:
-            return { x in
-                let result = exp(x)
-                // Past the exponent range: unknown, not inf or 0 (see above).
-                return x.isFinite && (result.isZero || !result.isFinite) ? nan : unsigned(result)
-            }
-        case .log: return { unsigned(log($0)) }
-        case .log1p: return { unsigned(log1p($0)) }
-        case .expm1: return { unsigned(expm1($0)) }
-        case .sqrt: return { $0 < zero ? nan : unsigned(sqrt($0)) }
-        case .abs: return { unsigned($0.magnitude) }
-        case .tanh: return { unsigned(tanh($0)) }
-        case .sigmoid: return { unsigned(sigmoid($0)) }
-        case .softplus: return { unsigned(softplus($0)) }
-        default: return nil
-        }
+        if op == .negate { return { unsigned(-$0) } }
+        return UnaryFunction.of(op)?.reference
     }
 
     /// The binary operators with the judge's mpmath semantics (see the extension's documentation).

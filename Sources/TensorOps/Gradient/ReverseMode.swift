@@ -44,7 +44,7 @@ extension TensorGraph {
 
     /// `a * b`, or the one factor that is not a unit (`fill(_, 1)` or the
     /// constant 1) when it alone has the product's shape.
-    private mutating func product(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
+    mutating func unitDroppingProduct(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
         let result = try apply(.multiply, [a, b])
         for (unit, other) in [(a, b), (b, a)] where isOne(unit) && nodes[other].shape == nodes[result].shape {
             return other
@@ -112,17 +112,18 @@ extension TensorGraph {
         let target = nodes[arguments[position]].shape
         func unbroadcast(_ value: NodeID) throws(ShapeError) -> NodeID { try self.unbroadcast(value, to: target) }
         let x = arguments[0]
+        if let function = UnaryFunction.of(op) { return try function.adjoint(&self, x, node, g) }
         switch op {
         case .add:
             return try unbroadcast(g)
         case .subtract:
             return try unbroadcast(position == 0 ? g : apply(.negate, [g]))
         case .multiply:
-            return try unbroadcast(product(g, arguments[1 - position]))
+            return try unbroadcast(unitDroppingProduct(g, arguments[1 - position]))
         case .divide:
             let y = arguments[1]
             if position == 0 { return try unbroadcast(quotient(g, y)) }
-            let numerator = try apply(.negate, [product(g, x)])
+            let numerator = try apply(.negate, [unitDroppingProduct(g, x)])
             return try unbroadcast(apply(.divide, [numerator, apply(.multiply, [y, y])]))
         case .power:
             let y = arguments[1]
@@ -149,25 +150,6 @@ extension TensorGraph {
             return position == 1 ? try unbroadcast(g) : nil
         case .negate:
             return try apply(.negate, [g])
-        case .exp:
-            return try product(g, node)
-        case .log:
-            return try apply(.divide, [g, x])
-        case .log1p:
-            return try apply(.divide, [g, apply(.add, [constant(1), x])])
-        case .expm1:
-            return try apply(.multiply, [g, apply(.exp, [x])])
-        case .sqrt:
-            return try apply(.divide, [apply(.multiply, [g, constant(0.5)]), node])
-        case .abs:
-            let sign = try apply(.subtract, [apply(.greater, [x, constant(0)]), apply(.less, [x, constant(0)])])
-            return try apply(.multiply, [g, sign])
-        case .tanh:
-            return try apply(.multiply, [g, apply(.subtract, [constant(1), apply(.multiply, [node, node])])])
-        case .sigmoid:
-            return try apply(.multiply, [apply(.multiply, [g, node]), apply(.subtract, [constant(1), node])])
-        case .softplus:
-            return try apply(.multiply, [g, apply(.sigmoid, [x])])
         case .sum:
             return try broadcast(g, like: x)
         case .mean:
@@ -187,6 +169,9 @@ extension TensorGraph {
                         + "which the language can express only when every axis before it has size 1")
             }
             return try apply(.fill, [x, g])
+        default:
+            // The functions of one operand took their adjoint from the table above.
+            preconditionFailure("no adjoint for \(op): a function of one operand needs its UnaryFunction entry")
         }
     }
 }

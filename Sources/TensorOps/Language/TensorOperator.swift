@@ -63,9 +63,9 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// The number of tensor operands in the core form (the binary reading of
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
-        switch self {
-        case .negate, .exp, .log, .log1p, .expm1, .sqrt, .abs, .tanh, .sigmoid, .softplus, .sum, .max, .mean,
-            .squeeze:
+        if UnaryFunction.of(self) != nil { return 1 }
+        return switch self {
+        case .negate, .sum, .max, .mean, .squeeze:
             1
         case .select: 3
         default: 2

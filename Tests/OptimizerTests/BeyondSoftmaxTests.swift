@@ -1,0 +1,175 @@
+import Foundation
+import Optimizer
+import TensorOps
+import XCTest
+
+/// The fragile formulas beyond softmax that public issue trackers report
+/// (issue 16), each in the spelling of its report and at the inputs that
+/// break it as written: the optimized program is finite and correct there.
+final class BeyondSoftmaxTests: XCTestCase {
+    /// Optimizes `written` and checks it on `inputs` against the truth: the
+    /// 256-bit reference value of `truth` (by default of `written` itself),
+    /// within `tolerance` of max(|truth|, 1). The written program must fail
+    /// somewhere at these inputs, so the test shows a fix and not a form that
+    /// was never broken.
+    private func assertFixed(
+        _ written: String, truth: String? = nil, _ inputs: [String: [Double]], tolerance: Double = 1e-12,
+        options: OptimizeOptions = OptimizeOptions(), file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let program = try TensorProgram(parsing: written)
+        let reference = try TensorProgram(parsing: truth ?? written)
+        let doubles = inputs.mapValues { NDArray<Double>(vector: $0) }
+        let exact = inputs.mapValues { NDArray<ReferenceFloat>(vector: $0.map(ReferenceFloat.init)) }
+        let result = try optimize(program, options: options)
+        let text = result.program.program().description
+        let optimized = try result.program.evaluate(doubles)
+        let asWritten = try program.evaluate(doubles)
+        let truths = try reference.evaluate(exact)
+        var writtenFails = false
+        for (index, output) in truths.enumerated() {
+            for (element, exactValue) in output.value.elements.enumerated() {
+                let expected = exactValue.doubleValue
+                guard expected.isFinite else { continue }
+                let bound = tolerance * max(abs(expected), 1)
+                let got = optimized[index].value.elements[element]
+                XCTAssertTrue(
+                    got.isFinite && abs(got - expected) <= bound,
+                    "\(output.name)[\(element)]: \(got), truth \(expected)\n\(text)", file: file, line: line)
+                let naive = asWritten[index].value.elements[element]
+                if !naive.isFinite || abs(naive - expected) > bound { writtenFails = true }
+            }
+        }
+        XCTAssertTrue(writtenFails, "the inputs do not break the program as written", file: file, line: line)
+    }
+
+    /// A hand-written ELU (JAX FAQ; PyTorch 68425): the gradient of the side
+    /// not taken is 0 * exp(800), nan, unless its exp is clamped to x <= 0.
+    func testHandWrittenELUGradientAtEightHundred() throws {
+        try assertFixed(
+            """
+            (input x [n])
+            (output g (grad (sum (where (gt x 0) x (- (exp x) 1))) x))
+            """, ["x": [800, 1000, -800, 0.5, -0.5, 0]])
+    }
+
+    /// Softplus guarded by isinf(exp x) (JAX 5798; TensorFlow 38349): its
+    /// gradient is nan where exp overflows.
+    func testSoftplusGuardedByIsInfGradient() throws {
+        try assertFixed(
+            """
+            (input x [n])
+            (output g (grad (sum (where (eq (exp x) inf) x (log1p (exp x)))) x))
+            """, truth: "(input x [n])\n(output g (sigmoid x))", ["x": [800, 710, -800, 0.5, -3]])
+    }
+
+    /// The gradient of |x|^2 written through the norm (JAX 4177; PyTorch
+    /// 2421) at the zero vector: 0 * inf as written, 2x once (sqrt s)^2 is s.
+    /// Four iterations reach it; the rest of the saturation distributes the
+    /// gradient's products for a second in a release build, twenty in debug.
+    func testSquaredNormGradientAtZero() throws {
+        var options = OptimizeOptions()
+        options.limits.iterations = 4
+        try assertFixed(
+            """
+            (input x [n])
+            (output g (grad (pow (sqrt (sum (* x x))) 2) x))
+            """, truth: "(input x [n])\n(output g (* 2 x))", ["x": [0, 0, 0]], options: options)
+    }
+
+    /// E[x^2] - E[x]^2 at x = 1e8 + small: the two-pass form keeps the spread.
+    func testVarianceOfLargeOffsetValues() throws {
+        try assertFixed(
+            """
+            (input x [n])
+            (output v (- (mean (* x x)) (* (mean x) (mean x))))
+            """, ["x": [1e8 + 1, 1e8 - 1, 1e8 + 0.5, 1e8 - 0.5]], tolerance: 1e-9)
+    }
+
+    /// A Gaussian NLL through sigma = sqrt(exp(lv)) at lv = 800, where
+    /// exp(lv) overflows: log(sigma) is lv / 2.
+    func testGaussianNLLThroughSqrtExpAtLargeLogVariance() throws {
+        try assertFixed(
+            """
+            (input y [n])
+            (input mu [n])
+            (input lv [n])
+            (let s (sqrt (exp lv)))
+            (output l (+ (log s) (* 0.5 (pow (/ (- y mu) s) 2))))
+            """, ["y": [1, 2, 0.5], "mu": [0, 1, 0.25], "lv": [800, 1000, -2]])
+    }
+
+    /// The VAE KL at lv = -800, where log(exp lv) is log(0) as written.
+    func testVAEKLAtVerySmallVariance() throws {
+        try assertFixed(
+            """
+            (input mu [n])
+            (input lv [n])
+            (output kl (* -0.5 (sum (- (- (+ 1 (log (exp lv))) (* mu mu)) (exp lv)))))
+            """, ["mu": [0.5, -1, 2], "lv": [-800, -1000, 0.5]])
+    }
+
+    /// log(1 - exp x) near 0 and log(exp a - exp b) past 709 (PyTorch 39242).
+    func testLogOneMinusExpAndLogSubExp() throws {
+        try assertFixed(
+            """
+            (input x [n])
+            (output y (log (- 1 (exp x))))
+            """, ["x": [-1e-20, -1e-10, -0.5, -40, -800]])
+        try assertFixed(
+            """
+            (input a [n])
+            (input b [n])
+            (output z (log (- (exp a) (exp b))))
+            """, ["a": [800, 1, -800], "b": [799, 1 - 1e-12, -801]])
+    }
+
+    /// Importance ratios exp(a)/exp(b) with both exps overflowing.
+    func testExponentialRatio() throws {
+        try assertFixed(
+            """
+            (input a [n])
+            (input b [n])
+            (output r (/ (exp a) (exp b)))
+            """, ["a": [800, -800, 1000], "b": [801, -801, 999]])
+    }
+
+    /// log cosh written with exp, at |r| = 800: |r| - log 2, gradient tanh r.
+    func testLogCoshAndItsGradient() throws {
+        try assertFixed(
+            """
+            (input r [n])
+            (let l (log (/ (+ (exp r) (exp (neg r))) 2)))
+            (output l l)
+            (output g (grad (sum l) r))
+            """, ["r": [800, -800, 0.5, 1e-10]])
+    }
+
+    /// A Poisson log-likelihood through log(exp eta) at eta = -800.
+    func testPoissonThroughLogOfExp() throws {
+        try assertFixed(
+            """
+            (input y [n])
+            (input eta [n])
+            (output l (sum (- (exp eta) (* y (log (exp eta))))))
+            """, ["y": [1, 2, 0], "eta": [-800, -1000, 0.5]])
+    }
+
+    /// The inverse softplus log(exp y - 1) at y = 1e-300 and y = 800.
+    func testInverseSoftplus() throws {
+        try assertFixed(
+            """
+            (input y [n])
+            (output x (log (- (exp y) 1)))
+            """, ["y": [1e-300, 1e-20, 800, 1000, 2]])
+    }
+
+    /// logit(sigmoid x) written log(p / (1 - p)), at x = 40 and 800: x.
+    func testLogitOfSigmoidRoundTrip() throws {
+        try assertFixed(
+            """
+            (input x [n])
+            (let p (sigmoid x))
+            (output z (log (/ p (- 1 p))))
+            """, ["x": [40, 800, -800, 1e-10]])
+    }
+}
