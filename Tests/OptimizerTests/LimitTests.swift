@@ -26,8 +26,9 @@ final class LimitTests: XCTestCase {
         XCTAssertLessThanOrEqual(result.program.graph.nodes.count, 2 * 41)
         // The lazy ac-flatten rule still splices some levels (a repeated
         // product must flatten for its factors to cancel), within its width
-        // limit: the e-graph stays small, and extraction keeps the chain.
-        XCTAssertLessThanOrEqual(result.report.run.nodes, 1_000)
+        // limit: the e-graph stays thousands of nodes, not 2^40, and
+        // extraction keeps the chain.
+        XCTAssertLessThanOrEqual(result.report.run.nodes, 5_000)
         XCTAssertFalse(result.report.keptInput)
         let text = result.program.text
         XCTAssertTrue(text.contains("(let t39 (+ t38 t38))"), text)
