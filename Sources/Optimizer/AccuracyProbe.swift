@@ -61,6 +61,11 @@ public struct AccuracyProbe: Sendable {
     /// evaluations throw an error of kind `deadline` once it has passed, so
     /// verification fits a caller's time budget (`.max`, the default, never).
     public var deadline: UInt64 = .max
+    /// How many perturbed evaluations estimate each element's sensitivity
+    /// (8 seeded sign patterns by default). With 0 every sensitivity is 0,
+    /// and the bits measured are upper bounds of the judge's cond bits, at a
+    /// ninth of the reference evaluations.
+    public var sensitivitySamples = 8
 
     /// A probe with the default sizes and seed.
     public init() {}
@@ -151,7 +156,7 @@ public struct AccuracyProbe: Sendable {
         var sensitivities = truths.map { $0.map { _ in 0.0 } }
         var random = SplitMix64(seed: seed ^ 0x5E45)
         let ulp = ReferenceFloat(precision.unitRoundoff)
-        for _ in 0..<8 {
+        for _ in 0..<sensitivitySamples {
             var perturbed = references
             // In declared order: the signs come from one stream, and a
             // dictionary's order changes from process to process.

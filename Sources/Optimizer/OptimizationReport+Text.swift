@@ -50,7 +50,8 @@ extension OptimizationReport {
                     format:
                         "accuracy (cond bits, worst/mean over adversarial inputs): before %.1f/%.2f, after %.1f/%.2f",
                     accuracyBefore.maximumBits, accuracyBefore.meanBits, accuracyAfter.maximumBits,
-                    accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : ""))
+                    accuracyAfter.meanBits) + (keptInput ? " (kept the input: the rewrite was less accurate)" : "")
+                    + (accuracyIsUpperBound ? " (upper bounds: measured without the sensitivities)" : ""))
         }
         if let unverifiedBecause { lines.append("accuracy: not verified (\(unverifiedBecause))") }
         for risk in remainingRisks { lines.append("risk: \(risk)") }

@@ -29,6 +29,10 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
     ) -> [RemainingRisk] {
         let printer = ExplanationPrinter(program: program)
         var risks: [RemainingRisk] = []
+        // Outputs share their risky subterms (every parameter's gradient
+        // of a model runs through the same forward pass): each is rendered
+        // once, not once per output.
+        var rendered: [ClassID: String] = [:]
         for (root, output) in zip(roots, outputs) {
             let chosen = extractor.chosenNodes(for: [root])
             for id in chosen.keys.sorted() {
@@ -39,7 +43,9 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
                 // rendered whole only to be cut: on a sum of 100,000
                 // operands that took a second.
                 var text: String
-                if node.children.count > termLimit / 2 {
+                if let known = rendered[id] {
+                    text = known
+                } else if node.children.count > termLimit / 2 {
                     text = "(\(node.op) … \(node.children.count) operands)"
                 } else if let term = extractor.terms(for: [id]).first ?? nil {
                     // A term that prints short is shown whole; a longer one
@@ -59,6 +65,7 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
                 if text.count > termLimit {
                     text = String(text.prefix(termLimit / 2)) + " … " + String(text.suffix(termLimit / 2))
                 }
+                rendered[id] = text
                 for risk in own { risks.append(RemainingRisk(output: output, term: text, risk: risk)) }
             }
         }

@@ -26,10 +26,9 @@ final class LimitTests: XCTestCase {
         XCTAssertLessThanOrEqual(result.program.graph.nodes.count, 2 * 41)
         // The lazy ac-flatten rule still splices some levels (a repeated
         // product must flatten for its factors to cancel), within its width
-        // limit: the e-graph stays small (1,667 e-nodes in 41 classes with
-        // the default rules of 2026-12-06), and extraction keeps the chain.
-        XCTAssertLessThanOrEqual(result.report.run.nodes, 2_500)
-        XCTAssertEqual(result.report.run.classes, 41)
+        // limit: the e-graph stays thousands of nodes, not 2^40, and
+        // extraction keeps the chain.
+        XCTAssertLessThanOrEqual(result.report.run.nodes, 5_000)
         XCTAssertFalse(result.report.keptInput)
         let text = result.program.text
         XCTAssertTrue(text.contains("(let t39 (+ t38 t38))"), text)

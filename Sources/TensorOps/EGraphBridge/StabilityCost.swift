@@ -36,7 +36,7 @@ public struct StabilityCost: CostFunction {
         /// The classes of the sums that can cancel, sorted, each once.
         public private(set) var cancellations: [UInt32] = []
         /// The operator costs added over the term as a tree, an operand repeated
-        /// within one node counted once.
+        /// within one sum counted once.
         public private(set) var size: Double = 0
 
         /// The cost of nothing.
@@ -158,12 +158,18 @@ public struct StabilityCost: CostFunction {
     public func cost(of node: ENode, inClass id: ClassID, childCosts: [Value], in egraph: EGraph) -> Value {
         var value = Value()
         for (index, child) in childCosts.enumerated() {
-            // An operand repeated in the node (`a + a`, AC operands sorted,
-            // so next to each other) is computed once: charging its size per
+            // An operand repeated in a sum (`a + a`, AC operands sorted, so
+            // next to each other) is computed once: charging its size per
             // use made a chain of doubling sums cost 2^k, and a flattened
             // sum of 2^k leaves looked no dearer than the nested form, so
-            // extraction printed the exponential one.
-            if index > 0, egraph.find(node.children[index]) == egraph.find(node.children[index - 1]) { continue }
+            // extraction printed the exponential one. Not in a product:
+            // `a * a` charged once would win over the grouped power
+            // `(a * b)^2`, which overflows where `a * a * b * b` does not.
+            if node.op == TensorVocabulary.add, index > 0,
+                egraph.find(node.children[index]) == egraph.find(node.children[index - 1])
+            {
+                continue
+            }
             // A fill reads only its first operand's shape, never its value:
             // an operand that could overflow does not make the fill fail.
             value = value.joined(with: child, risks: !(index == 0 && node.op == TensorVocabulary.fill))
