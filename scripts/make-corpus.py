@@ -33,6 +33,8 @@ import sys
 
 import numpy as np
 
+import judge_files
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATOR = "scripts/make-corpus.py"
 PUBLIC = {
@@ -946,58 +948,16 @@ def json_text(c, sets):
         meta["trust_infinite"] = True
     if c["oracle"]:
         meta["oracle"] = c["oracle"].strip() + "\n"
-    head = json.dumps(meta, indent=1)[:-2]
-
-    def enc(v):
-        if isinstance(v, list):
-            return [enc(x) for x in v]
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
-    lines = [json.dumps({"name": s["name"], "values": {k: enc(v) for k, v in s["values"].items()}},
-                        allow_nan=False) for s in sets]
-    return head + ',\n "input_sets": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
+    return judge_files.json_text(meta, sets)
 
 
 def eqs_text(c):
     return f"; {c['name']}: {c['description']}\n{c['program']}"
 
 
-def owned_on_disk(out):
-    names = set()
-    for f in os.listdir(out):
-        if f.endswith(".json") and not f.endswith(".truth.json"):
-            try:
-                with open(os.path.join(out, f)) as fh:
-                    if json.load(fh).get("generator") == GENERATOR:
-                        names.add(f[:-5])
-            except (OSError, ValueError):
-                pass
-    return names
-
-
 def write(out):
-    os.makedirs(out, exist_ok=True)
-    made = set()
-    for c in CASES:
-        sets = c["sets"](c["name"])
-        for path, text in ((c["name"] + ".eqs", eqs_text(c)), (c["name"] + ".json", json_text(c, sets))):
-            p = os.path.join(out, path)
-            old = open(p).read() if os.path.exists(p) else None
-            if old != text:
-                with open(p, "w") as fh:
-                    fh.write(text)
-        made.add(c["name"])
-    for stale in sorted(owned_on_disk(out) - made):
-        for ext in (".eqs", ".json", ".truth.json"):
-            p = os.path.join(out, stale + ext)
-            if os.path.exists(p):
-                os.remove(p)
-        print(f"removed {stale}", file=sys.stderr)
-    print(f"wrote {len(made)} cases in {os.path.relpath(out, ROOT)}", file=sys.stderr)
+    files = [(c["name"], eqs_text(c), json_text(c, c["sets"](c["name"]))) for c in CASES]
+    judge_files.write_cases(out, files, GENERATOR, ROOT)
 
 
 def check(out):

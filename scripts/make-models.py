@@ -46,6 +46,8 @@ import sys
 
 import numpy as np
 
+import judge_files
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATOR = "scripts/make-models.py"
 TIES = [709.5, 709.5, -709.5, 0.0, 2.5, 2.5, -40.0, 40.0]
@@ -380,60 +382,17 @@ def cases(args):
     return out
 
 
-def enc(v):
-    if isinstance(v, list):
-        return [enc(x) for x in v]
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
 def json_text(c):
     meta = {"name": c.name, "description": c.description, "generator": GENERATOR, "family": c.family,
             "tags": c.tags}
     if c.trust_infinite:
         meta["trust_infinite"] = True
-    head = json.dumps(meta, indent=1)[:-2]
-    lines = [json.dumps({"name": s["name"], "values": {k: enc(v) for k, v in s["values"].items()}},
-                        allow_nan=False) for s in c.sets(c.name)]
-    return head + ',\n "input_sets": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
-
-
-def owned_on_disk(out):
-    names = set()
-    for f in os.listdir(out):
-        if f.endswith(".json") and not f.endswith(".truth.json"):
-            try:
-                with open(os.path.join(out, f)) as fh:
-                    if json.load(fh).get("generator") == GENERATOR:
-                        names.add(f[:-5])
-            except (OSError, ValueError):
-                pass
-    return names
+    return judge_files.json_text(meta, c.sets(c.name))
 
 
 def write(out, made_cases):
-    os.makedirs(out, exist_ok=True)
-    made = set()
-    for c in made_cases:
-        for path, text in ((c.name + ".eqs", f"; {c.name}: {c.description}\n{c.program}"),
-                           (c.name + ".json", json_text(c))):
-            p = os.path.join(out, path)
-            old = open(p).read() if os.path.exists(p) else None
-            if old != text:
-                with open(p, "w") as fh:
-                    fh.write(text)
-        made.add(c.name)
-    for stale in sorted(owned_on_disk(out) - made):
-        for ext in (".eqs", ".json", ".truth.json"):
-            p = os.path.join(out, stale + ext)
-            if os.path.exists(p):
-                os.remove(p)
-        print(f"removed {stale}", file=sys.stderr)
-    print(f"wrote {len(made)} cases in {os.path.relpath(out, ROOT)}", file=sys.stderr)
+    files = [(c.name, f"; {c.name}: {c.description}\n{c.program}", json_text(c)) for c in made_cases]
+    judge_files.write_cases(out, files, GENERATOR, ROOT)
 
 
 def main():
