@@ -65,30 +65,30 @@ def test_dot_general_contractions_are_translated():
     assert not stable.report(A, b).kept
 
 
-@pytest.mark.parametrize("name", cases.NAMES)
-def test_public_case_within_8_cond_bits(name):
+def stabilized_results(name, dtype=None):
+    """Each (input set, output, result, truth entry) of public case `name`
+    computed through `stabilize`, its inputs cast to `dtype` if given."""
     inputs, outputs, function = cases.jax_functions()[name]
     stable = stabilize(function)
     truths = cases.truths(name)
     for set_name, values in cases.input_sets(name):
-        results = stable(*[jnp.asarray(values[key]) for key in inputs])
+        results = stable(*[jnp.asarray(values[key], dtype=dtype) for key in inputs])
         for output, result in zip(outputs, results):
-            truth, sens, scored = truths[set_name][output]
-            bits = cases.cond_bits(np.asarray(result), truth, sens)[scored]
-            assert bits.max(initial=0) <= 8, f"{name} {set_name} {output}: {bits.max()} cond bits"
+            yield set_name, output, result, truths[set_name][output]
+
+
+@pytest.mark.parametrize("name", cases.NAMES)
+def test_public_case_within_8_cond_bits(name):
+    for set_name, output, result, (truth, sens, scored) in stabilized_results(name):
+        bits = cases.cond_bits(np.asarray(result), truth, sens)[scored]
+        assert bits.max(initial=0) <= 8, f"{name} {set_name} {output}: {bits.max()} cond bits"
 
 
 @pytest.mark.parametrize("name", cases.NAMES)
 def test_public_case_in_float32_has_no_overflow(name):
-    inputs, outputs, function = cases.jax_functions()[name]
-    stable = stabilize(function)
-    truths = cases.truths(name)
-    for set_name, values in cases.input_sets(name):
-        results = stable(*[jnp.asarray(values[key], dtype=jnp.float32) for key in inputs])
-        for output, result in zip(outputs, results):
-            truth, _, scored = truths[set_name][output]
-            with np.errstate(over="ignore"):
-                finite = np.isfinite(truth.astype(np.float32)) & scored
-            result = np.asarray(result)
-            assert result.dtype == np.float32
-            assert np.isfinite(result[finite]).all(), f"{name} {set_name} {output}: {result}"
+    for set_name, output, result, (truth, _, scored) in stabilized_results(name, jnp.float32):
+        with np.errstate(over="ignore"):
+            finite = np.isfinite(truth.astype(np.float32)) & scored
+        result = np.asarray(result)
+        assert result.dtype == np.float32
+        assert np.isfinite(result[finite]).all(), f"{name} {set_name} {output}: {result}"

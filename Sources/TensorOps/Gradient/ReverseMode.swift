@@ -43,24 +43,30 @@ extension TensorGraph {
     }
 
     /// `a * b`, or the one factor that is not a unit (`fill(_, 1)` or the
-    /// constant 1) when it alone has the product's shape.
+    /// constant 1) when it alone has the product's shape. The shape is
+    /// inferred first, so a product left out is never added to the graph.
     mutating func unitDroppingProduct(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
-        let result = try apply(.multiply, [a, b])
-        for (unit, other) in [(a, b), (b, a)] where isOne(unit) && nodes[other].shape == nodes[result].shape {
+        let shape = try shapeOf(.multiply, a, b)
+        for (unit, other) in [(a, b), (b, a)] where isOne(unit) && nodes[other].shape == shape {
             return other
         }
-        return result
+        return try apply(.multiply, [a, b])
     }
 
     /// `a / b`, or, when `a` is a unit, `1 / b` (which lowers to the inverse
     /// alone) broadcast to the quotient's shape.
     private mutating func quotient(_ a: NodeID, _ b: NodeID) throws(ShapeError) -> NodeID {
-        let result = try apply(.divide, [a, b])
-        guard isOne(a) else { return result }
-        let inverse = try apply(.divide, [constant(1), b])
-        if nodes[inverse].shape == nodes[result].shape { return inverse }
-        guard case .apply(.fill) = nodes[a].kind, nodes[a].shape == nodes[result].shape else { return result }
-        return try apply(.fill, [nodes[a].arguments[0], inverse])
+        let shape = try shapeOf(.divide, a, b)
+        guard isOne(a) else { return try apply(.divide, [a, b]) }
+        // `1 / b` has `b`'s shape.
+        if nodes[b].shape == shape { return try apply(.divide, [constant(1), b]) }
+        guard case .apply(.fill) = nodes[a].kind, nodes[a].shape == shape else { return try apply(.divide, [a, b]) }
+        return try apply(.fill, [nodes[a].arguments[0], apply(.divide, [constant(1), b])])
+    }
+
+    /// The shape of the elementwise `op` of `a` and `b`, without adding it.
+    private func shapeOf(_ op: TensorOperator, _ a: NodeID, _ b: NodeID) throws(ShapeError) -> Shape {
+        try TensorGraph.inferShape(op, [nodes[a].shape, nodes[b].shape], axis: nil).0
     }
 
     private func isOne(_ node: NodeID) -> Bool {
