@@ -11,9 +11,7 @@ public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry)
         sources = DefaultRules.files.map { RuleSource(name: $0.path, text: $0.text) }
     }
     sources += options.ruleFiles
-    return try RuleSet(
-        sources, signature: TensorVocabulary.signature, conditions: conditions, desugar: TensorVocabulary.lower,
-        vocabulary: TensorVocabulary.operators)
+    return try CompiledRules.rules(sources, conditions: conditions)
 }
 
 extension OptimizationReport {

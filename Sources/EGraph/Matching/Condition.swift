@@ -44,6 +44,24 @@ public struct ConditionRegistry {
     /// The registered names, sorted, for error messages.
     public var names: [String] { definitions.keys.sorted() }
 
+    /// The same names and arities, each predicate a stand-in that holds
+    /// nowhere and captures nothing: what a rule set compiled once, to be
+    /// rebound to each program's predicates, is compiled against, so the
+    /// set can be shared between threads.
+    public var standIns: ConditionRegistry {
+        var registry = ConditionRegistry()
+        for definition in definitions.values {
+            registry.register(ConditionDefinition(definition.name, arity: definition.arity) { _, _ in false })
+        }
+        return registry
+    }
+
+    /// The names and arities, sorted: what a rule set compiled against this
+    /// registry depends on.
+    public var signatureKey: String {
+        definitions.values.map { "\($0.name)/\($0.arity)" }.sorted().joined(separator: " ")
+    }
+
     /// The union of two registries; `other` wins on a shared name.
     public func merging(_ other: ConditionRegistry) -> ConditionRegistry {
         var merged = self

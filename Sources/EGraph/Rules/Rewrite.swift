@@ -15,7 +15,7 @@ public struct Rewrite: CustomStringConvertible {
     /// The pattern added and merged.
     public let rhs: Pattern
     /// Side conditions, all of which must hold.
-    public let conditions: [Condition]
+    public private(set) var conditions: [Condition]
     /// The class the right side is merged into: the whole match's (`nil`), or
     /// the class an alias of the left side names (`:at ?e` in rule files).
     public let target: PatternVariable?
@@ -125,6 +125,25 @@ public struct Rewrite: CustomStringConvertible {
         program = MatchProgram(lhs, signature: signature)
         plan = InstantiationPlan(rhs, program: program, signature: signature)
         flattenedOperator = op
+    }
+
+    /// The rewrite with each condition's predicate replaced by the one of the
+    /// same name in `registry`, or `nil` if `registry` lacks one or takes it
+    /// with another arity. Compiling a rule set is most of a small program's
+    /// optimization, and its predicates read one program's analysis: a set
+    /// compiled once is rebound to each program's predicates this way.
+    public func rebinding(_ registry: ConditionRegistry) -> Rewrite? {
+        var rebound: [Condition] = []
+        rebound.reserveCapacity(conditions.count)
+        for condition in conditions {
+            guard let definition = registry[condition.definition.name],
+                definition.arity == condition.definition.arity
+            else { return nil }
+            rebound.append(Condition(definition, condition.arguments))
+        }
+        var copy = self
+        copy.conditions = rebound
+        return copy
     }
 
     /// `name: lhs => rhs if conditions`.

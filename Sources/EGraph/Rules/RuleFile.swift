@@ -54,6 +54,18 @@ public struct RuleSet {
     /// The rewrites, in order, for a ``Runner``.
     public var rewrites: [Rewrite] { entries.map(\.rewrite) }
 
+    /// The set with every rule's conditions read from `registry` (see
+    /// ``Rewrite/rebinding(_:)``), or `nil` if `registry` lacks a predicate
+    /// a rule names.
+    public func rebinding(_ registry: ConditionRegistry) -> RuleSet? {
+        var copy = self
+        for index in copy.entries.indices {
+            guard let rewrite = copy.entries[index].rewrite.rebinding(registry) else { return nil }
+            copy.entries[index].rewrite = rewrite
+        }
+        return copy
+    }
+
     /// The group names in first-appearance order.
     public var groupNames: [String] {
         var names: [String] = []
