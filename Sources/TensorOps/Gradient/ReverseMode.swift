@@ -69,6 +69,22 @@ extension TensorGraph {
         try TensorGraph.inferShape(op, [nodes[a].shape, nodes[b].shape], axis: nil).0
     }
 
+    /// Whether `node` is the shift the optimizer prints for `x - max(x)`:
+    /// `(where (eq x m) 0 (- x m))` with `m` a maximum of `x` (along an axis
+    /// or overall), the guard keeping a row of `-inf` at 0 rather than nan.
+    func isGuardedShift(_ node: NodeID) -> Bool {
+        let arguments = nodes[node].arguments
+        guard arguments.count == 3, nodes[arguments[1]].kind == .constant(0),
+            case .apply(.subtract) = nodes[arguments[2]].kind, case .apply(.equal) = nodes[arguments[0]].kind
+        else { return false }
+        let difference = nodes[arguments[2]].arguments
+        let compared = nodes[arguments[0]].arguments
+        guard difference.count == 2, compared.count == 2, Set(compared) == Set(difference),
+            case .apply(.max) = nodes[difference[1]].kind
+        else { return false }
+        return nodes[difference[1]].arguments == [difference[0]]
+    }
+
     private func isOne(_ node: NodeID) -> Bool {
         switch nodes[node].kind {
         case .constant(let value): return value == 1
@@ -147,6 +163,11 @@ extension TensorGraph {
             return nil
         case .select:
             let condition = arguments[0]
+            // The guarded shift `(where (eq x m) 0 (- x m))` is `x - m`
+            // wherever `x` is finite: its derivative is that of `x - m`, and
+            // the branch's would drop the shift's dependence on `m` at the
+            // maxima, which doubles the gradient at a tie.
+            if position == 2 && isGuardedShift(node) { return try unbroadcast(g) }
             switch position {
             case 1: return try unbroadcast(apply(.select, [condition, g, constant(0)]))
             case 2: return try unbroadcast(apply(.select, [condition, constant(0), g]))

@@ -11,6 +11,20 @@ public struct TensorProgram: Sendable {
     public var outputs: [(name: String, node: NodeID)]
     /// Names the source gave to nodes with `let`, used when printing.
     public var names: [NodeID: String]
+    /// Each `grad` the source wrote, as expanded: which function, by which
+    /// input, and the node of its gradient. Empty for a program built from
+    /// a graph.
+    public var gradients: [GradientSite] = []
+
+    /// One `(grad f x)` of the source.
+    public struct GradientSite: Sendable, Hashable {
+        /// The node of `f`.
+        public var function: NodeID
+        /// The node of the input `x`.
+        public var input: NodeID
+        /// The node of the gradient, as reverse mode built it.
+        public var gradient: NodeID
+    }
 
     /// Reads and builds a program, reporting every problem at once: syntax,
     /// names, shapes and axes.
@@ -27,6 +41,7 @@ public struct TensorProgram: Sendable {
         inputs = builder.inputs
         outputs = builder.outputs
         names = builder.names
+        gradients = builder.gradients
     }
 
     /// A program over an existing graph.
@@ -48,6 +63,7 @@ public struct TensorProgram: Sendable {
         var inputs: [(name: String, shape: Shape, node: NodeID)] = []
         var outputs: [(name: String, node: NodeID)] = []
         var names: [NodeID: String] = [:]
+        var gradients: [GradientSite] = []
 
         mutating func build(_ statement: Statement) {
             switch statement.kind {
@@ -94,7 +110,9 @@ public struct TensorProgram: Sendable {
             case .grad(let function, let input):
                 guard let built = build(function), let inputNode = scope[input] else { return nil }
                 do {
-                    return try graph.gradient(of: built, withRespectTo: inputNode)
+                    let gradient = try graph.gradient(of: built, withRespectTo: inputNode)
+                    gradients.append(GradientSite(function: built, input: inputNode, gradient: gradient))
+                    return gradient
                 } catch {
                     problems.report("\(Builder.excerpt(expression)): \(error.message)", at: expression.location)
                     return nil

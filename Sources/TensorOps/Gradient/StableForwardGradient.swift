@@ -1,0 +1,114 @@
+extension TensorProgram {
+    /// The program with each `grad` taken of a stable form of its function
+    /// rather than of the function as written; `nil` if it has no `grad`.
+    ///
+    /// Reverse mode differentiates what it is given: the gradient of a
+    /// log-softmax written `log(exp(x) / sum(exp(x)))` divides by `exp(x)`,
+    /// and the rules must then find, among the AC variants of every product
+    /// the chain rule made, the cancellations that remove it. The gradient of
+    /// the max-shifted form is stable as built, and on a chain of
+    /// log-softmaxes or an attention block it is found in a fraction of the
+    /// time, and more accurate where the expanded gradient's stable form
+    /// subtracts nearly equal terms.
+    ///
+    /// `stabilize` receives one program whose outputs are the differentiated
+    /// functions, over the same inputs, and returns it optimized, the same
+    /// inputs and outputs in order. The result computes the same gradients
+    /// wherever the stable forms' derivatives are those of the functions:
+    /// everywhere for the max shift (reverse mode differentiates its guard
+    /// as `x - max(x)`), but not at the kinks of a `maximum` or `abs`, where
+    /// a stable `logaddexp` takes one side's derivative at a tie. A caller
+    /// verifies the result against the program as written.
+    public func differentiatingStableForms(
+        _ stabilize: (TensorProgram) throws -> TensorProgram
+    ) throws -> TensorProgram? {
+        if gradients.isEmpty { return nil }
+        var functions: [NodeID] = []
+        for site in gradients where !functions.contains(site.function) { functions.append(site.function) }
+        let forward = TensorProgram(
+            graph: graph, inputs: inputs,
+            outputs: functions.enumerated().map { ("f\($0.offset)", $0.element) })
+        let stable = try stabilize(forward)
+        guard stable.outputs.count == functions.count, stable.kinks.isSubset(of: forward.kinks) else { return nil }
+        var rebuilt = Rebuilder(source: self, target: stable.graph)
+        for input in inputs {
+            guard let node = stable.inputs.first(where: { $0.name == input.name })?.node else { return nil }
+            rebuilt.mapped[input.node] = node
+        }
+        for site in gradients {
+            let function = stable.outputs[functions.firstIndex(of: site.function)!].node
+            guard let input = rebuilt.mapped[site.input] else { return nil }
+            rebuilt.gradientOf[site.gradient] = (function, input)
+        }
+        var outputs: [(name: String, node: NodeID)] = []
+        for output in self.outputs { outputs.append((output.name, try rebuilt.node(for: output.node))) }
+        return TensorProgram(
+            graph: rebuilt.target, inputs: stable.inputs.map { ($0.name, $0.shape, $0.node) }, outputs: outputs)
+    }
+
+    /// How many of each operator with a kink (`maximum`, `minimum`, `abs`,
+    /// `where` and the comparisons) the outputs compute, guarded shifts left
+    /// out: where a stable form has a kink the function as written has not,
+    /// its derivative there is one side's (a stable `logaddexp` of `a` and
+    /// `b` gives `a` all of the gradient at `a = b`), not the function's.
+    /// The guarded shift's derivative is `x - max(x)`'s, which is right
+    /// everywhere `x` is finite, and the maximum it subtracts cancels from
+    /// every shift-invariant function of it.
+    var kinks: KinkCount {
+        var counts: [TensorOperator: Int] = [:]
+        var guardedComparisons: Set<NodeID> = []
+        let order = graph.topologicalOrder(from: outputs.map(\.node))
+        for id in order where graph.isGuardedShift(id) { guardedComparisons.insert(graph[id].arguments[0]) }
+        for id in order {
+            guard case .apply(let op) = graph[id].kind else { continue }
+            let isKink = op == .maximum || op == .minimum || op == .abs || op == .select || op.isComparison
+            if !isKink || guardedComparisons.contains(id) || graph.isGuardedShift(id) { continue }
+            counts[op, default: 0] += 1
+        }
+        return KinkCount(counts: counts)
+    }
+
+    /// Counts of operators with kinks, by operator.
+    struct KinkCount {
+        var counts: [TensorOperator: Int]
+
+        /// Whether no operator occurs more often here than in `other`.
+        func isSubset(of other: KinkCount) -> Bool {
+            counts.allSatisfy { op, count in count <= other.counts[op, default: 0] }
+        }
+    }
+
+    /// Copies the nodes an output needs into another graph, taking the
+    /// gradients from the stable forms.
+    private struct Rebuilder {
+        let source: TensorProgram
+        var target: TensorGraph
+        /// Nodes of `source` already in `target`.
+        var mapped: [NodeID: NodeID] = [:]
+        /// The gradient nodes of `source`, with the stable function and
+        /// input of `target` to take them of instead.
+        var gradientOf: [NodeID: (function: NodeID, input: NodeID)] = [:]
+
+        mutating func node(for id: NodeID) throws -> NodeID {
+            if let done = mapped[id] { return done }
+            let result: NodeID
+            if let (function, input) = gradientOf[id] {
+                result = try target.gradient(of: function, withRespectTo: input)
+            } else {
+                let node = source.graph[id]
+                switch node.kind {
+                case .input:
+                    preconditionFailure("every input is mapped before the outputs are copied")
+                case .constant(let value):
+                    result = target.constant(value)
+                case .apply(let op):
+                    var arguments: [NodeID] = []
+                    for argument in node.arguments { arguments.append(try self.node(for: argument)) }
+                    result = try target.apply(op, arguments, axis: node.axis)
+                }
+            }
+            mapped[id] = result
+            return result
+        }
+    }
+}
