@@ -92,7 +92,9 @@ public final class TensorAnalysis: Analysis {
         let facts = egraph.data(of: id, for: self)
         noteCarrier(id, shape: facts.shape)
         guard facts.shape == .scalar, let value = facts.value else { return }
-        egraph.union(id, egraph.add(.number(value)), foundBy: "constant-folding")
+        // The rules are sound over the reals, whose zero has no sign: a zero
+        // folded from `-1 * 0` is the zero as written, not a `-0`.
+        egraph.union(id, egraph.add(.number(value == 0 ? 0 : value)), foundBy: "constant-folding")
     }
 
     /// The facts with their class ids canonical.
