@@ -60,6 +60,23 @@ public struct OptimizeOptions: Sendable {
     /// for progress displays; the command line shows it on a terminal.
     public var progress: (@Sendable (OptimizationProgress) -> Void)?
 
+    /// Whether each `grad` is also taken of its function's stable form (see
+    /// `TensorProgram.differentiatingStableForms`), and that program
+    /// optimized and verified against the program as written: it is kept
+    /// when it is stable and within 3 cond bits on the probe's inputs, and
+    /// otherwise the more accurate of it and the direct optimization is.
+    /// Off when explanations are recorded: its result is not a chain of
+    /// rewrites from the program as written.
+    public var differentiatesStableForms = true
+
+    /// The time limit reports name: the caller's, where a run was given
+    /// what is left of it.
+    var reportedTimeLimit: Double {
+        get { callerTimeLimit ?? limits.seconds }
+        set { callerTimeLimit = newValue }
+    }
+    private var callerTimeLimit: Double?
+
     /// The default options.
     public init() {}
 }
@@ -222,6 +239,15 @@ public struct PreparedEGraph {
 public func optimize(_ program: TensorProgram, options: OptimizeOptions = OptimizeOptions()) throws(OptimizationError)
     -> OptimizationResult
 {
+    try optimizeWithStableGradients(program, options: options)
+}
+
+/// ``optimize(_:options:)`` of `program` as inserted, verified against
+/// `reference`, the program as written, whose values it must keep and which
+/// it returns when it would be less accurate.
+func optimizeInserting(
+    _ program: TensorProgram, reference: TensorProgram, options: OptimizeOptions
+) throws(OptimizationError) -> OptimizationResult {
     var phases: [(String, Double)] = []
     let start = Date()
     var clock = start
@@ -298,7 +324,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         var phaseReport = runner.run(entries.filter { $0.phase == phase }.map(\.rewrite), on: egraph)
         // The runner was given what was left of the budget; the report
         // names the limit the caller set.
-        if case .timeLimit = phaseReport.stopReason { phaseReport.stopReason = .timeLimit(options.limits.seconds) }
+        if case .timeLimit = phaseReport.stopReason { phaseReport.stopReason = .timeLimit(options.reportedTimeLimit) }
         if var joined = joinedRun {
             joined.iterations += phaseReport.iterations
             joined.stopReason = phaseReport.stopReason
@@ -351,7 +377,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             outputNames: program.outputs.map(\.name),
             roots: roots, inputTerms: program.loweredTerms().map(\.term), extractedTerms: extracted.map(\.term),
             extractor: extractor) : nil
-    let operations = max(program.graph.nodes.count, optimized.graph.nodes.count)
+    let operations = max(reference.graph.nodes.count, optimized.graph.nodes.count)
     if options.verifiesAccuracy && operations > options.verificationOperationLimit {
         report.unverifiedBecause =
             "\(operations) operations, past the verification limit of \(options.verificationOperationLimit)"
@@ -376,20 +402,20 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
         if quick { probe.sensitivitySamples = 0 }
         let measured: (AccuracyProbe.Report, AccuracyProbe.Report)?
         do {
-            var baseline = try probe.baseline(for: program)
+            var baseline = try probe.baseline(for: reference)
             var after = try probe.measure(optimized, against: baseline)
             if quick && after.maximumBits > AccuracyProbe.acceptableBits {
                 probe.sensitivitySamples = AccuracyProbe().sensitivitySamples
-                baseline = try probe.baseline(for: program)
+                baseline = try probe.baseline(for: reference)
                 after = try probe.measure(optimized, against: baseline)
             }
             report.accuracyIsUpperBound = probe.sensitivitySamples == 0
-            measured = (try probe.measure(program, against: baseline), after)
+            measured = (try probe.measure(reference, against: baseline), after)
         } catch {
             measured = nil
             if error.kind == .deadline {
                 report.unverifiedBecause =
-                    "the time limit of \(options.limits.seconds) s ran out during verification"
+                    "the time limit of \(options.reportedTimeLimit) s ran out during verification"
             }
         }
         if let (before, after) = measured {
@@ -400,11 +426,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
             // input is no better, and the stable form is kept for the inputs
             // the probe did not try.
             if after.regressions(from: before) > 0 {
-                returned = program
+                returned = reference
                 report.keptInput = true
                 report.accuracyAfter = before
                 report.costAfter = costBefore
-                report.remainingRisks = inputRisks(of: program, options: options)
+                report.remainingRisks = inputRisks(of: reference, options: options)
             }
         }
         lap("verify")

@@ -60,7 +60,10 @@ final class CorpusTests: XCTestCase {
     }
 
     /// Stable, accurate, the same interface, and a fixpoint: optimizing the
-    /// output again prints the same program.
+    /// output again finds nothing cheaper. (Not the same text: the gradient
+    /// of a stable form is extracted from another e-graph than its printout
+    /// reads into, and among forms of one cost the order of the classes
+    /// decides.)
     func testEveryCaseComesOutAccurateOnAdversarialInputs() throws {
         let programs = try CorpusTests.programs()
         XCTAssertEqual(programs.count, 12)
@@ -75,8 +78,11 @@ final class CorpusTests: XCTestCase {
             XCTAssertFalse(result.program.program().description.contains("grad"))
             XCTAssertEqual(result.program.inputs.map(\.name), program.inputs.map(\.name))
             XCTAssertEqual(result.program.outputs.map(\.name), program.outputs.map(\.name))
-            let again = try optimize(result.program).program
-            XCTAssertEqual(again.program(), result.program.program(), "\(name): optimizing the output changed it")
+            let again = try optimize(result.program)
+            XCTAssertEqual(
+                again.report.costAfter, again.report.costBefore,
+                "\(name): optimizing the output found a cheaper form:\n\(result.program.program())\n"
+                    + "\(again.program.program())")
         }
     }
 
