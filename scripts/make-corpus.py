@@ -990,6 +990,19 @@ case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -
      "(let z (/ (- x mu) sigma))\n(output nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))",
      mix_sets(plain_w=True), ["mixture", "lse"])
 
+case("mix_logweights", "mixture", "mixture log-likelihood with weights exp(lw) of log-weights lw: "
+     "log sum(exp(lw) exp(-z^2/2) / exp(ls))",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input lw [k])\n(let z (/ (- x mu) (exp ls)))\n"
+     "(output ll (log (sum (/ (* (exp lw) (exp (* -0.5 (* z z)))) (exp ls)))))",
+     lambda cname: [dict(st, values={("lw" if k == "l" else k): v for k, v in st["values"].items()})
+                    for st in mix_sets()(cname)], ["mixture", "lse"])
+case("mix_lse_by_hand", "mixture", "the mixture as one sum of exponentials written by hand, "
+     "log sum(exp(lw - ls - z^2/2)), not shifted",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input lw [k])\n(let z (/ (- x mu) (exp ls)))\n"
+     "(output ll (log (sum (exp (- (- lw ls) (* 0.5 (* z z)))))))",
+     lambda cname: [dict(st, values={("lw" if k == "l" else k): v for k, v in st["values"].items()})
+                    for st in mix_sets()(cname)], ["mixture", "lse"])
+
 # signed log-sum-exp: log sum(b exp(a)) with weights b of either sign (SciPy's logsumexp(a, b=b)), where
 # the sum is positive; exp(a) overflows past 709 and underflows below -745
 SLSE_SETS = [("normal", {"a": gauss(2.0), "b": uni(0.1, 2.0)}),
@@ -1014,6 +1027,10 @@ SLSE_ROWS = [(s, {"A": (lambda sc, off: lambda c, s_, nm: fl(off + sc * rng_for(
              for s, sc, off in (("normal", 2.0, 0.0), ("large1e3", 500.0, 0.0), ("very_negative", 3.0, -1e4))]
 case("slse_b_rows", "signed-lse", "row log-sum-exp of a matrix with positive weights B, log(sum(B * exp(A), -1))",
      "(input A [m n])\n(input B [m n])\n(output z (log (sum (* B (exp A)) -1)))", fixed_sets(SLSE_ROWS),
+     ["signed-lse", "lse", "2d"], kind="mat")
+
+case("slse_b_cols", "signed-lse", "column log-sum-exp of a matrix with positive weights B, log(sum(B * exp(A), 0))",
+     "(input A [m n])\n(input B [m n])\n(output z (log (sum (* B (exp A)) 0)))", fixed_sets(SLSE_ROWS),
      ["signed-lse", "lse", "2d"], kind="mat")
 
 # log(1 - softmax): unlikelihood losses. 1 - p_i cancels where p_i is near 1, the largest logit far above
@@ -1066,6 +1083,13 @@ case("l1msm_unlikelihood", "softmax-complement", "unlikelihood loss -sum(w * log
      "(input x [n])\n(input w [n])\n" + f"(output loss (neg (sum (* w (log (- 1 {sm('x')}))))))",
      l1msm_sets(weights=("w",)), ["softmax", "complement"],
      oracle=l1msm_oracle("x", -1, "(input x [n])\n(input w [n])\n", "(output loss (neg (sum (* w l))))"))
+case("l1msm_temp", "softmax-complement", "log(1 - softmax(x/t)) with an input temperature t",
+     "(input x [n])\n(input t [])\n(let z (/ x t))\n" + f"(output l (log (- 1 {sm('z')})))",
+     vec_sets(TEMP_SETS, temp="t"), ["softmax", "complement", "temperature"],
+     oracle=l1msm_oracle("z", -1, "(input x [n])\n(input t [])\n(let z (/ x t))\n", "(output l l)"))
+case("l1msm_cols_log1p", "softmax-complement", "log1p(-P) for the column softmax P of a matrix (axis 0)",
+     "(input X [m n])\n" + f"(output l (log1p (neg {sm('X', 0)})))", l1msm_sets(mat=True),
+     ["softmax", "complement", "2d"], kind="mat", oracle=l1msm_oracle("X", 0, "(input X [m n])\n", "(output l l)"))
 
 # =============================================================================
 # Writing
