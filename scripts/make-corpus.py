@@ -1090,6 +1090,10 @@ case("l1msm_temp", "softmax-complement", "log(1 - softmax(x/t)) with an input te
 case("l1msm_cols_log1p", "softmax-complement", "log1p(-P) for the column softmax P of a matrix (axis 0)",
      "(input X [m n])\n" + f"(output l (log1p (neg {sm('X', 0)})))", l1msm_sets(mat=True),
      ["softmax", "complement", "2d"], kind="mat", oracle=l1msm_oracle("X", 0, "(input X [m n])\n", "(output l l)"))
+case("l1msm_exp_lse", "softmax-complement", "log(1 - exp(x - lse(x))): the complement of a softmax spelled "
+     "through the log-sum-exp",
+     "(input x [n])\n" + f"(output l (log (- 1 (exp (- x {lse('x')})))))", l1msm_sets(), ["softmax", "complement", "lse"],
+     oracle=l1msm_oracle("x", -1, "(input x [n])\n", "(output l l)"))
 
 # =============================================================================
 # Writing
