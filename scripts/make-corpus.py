@@ -984,6 +984,11 @@ case("mix_mdn_rows", "mixture", "per-sample mixture log-likelihood of x [n 1] ag
      "(input x [n 1])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
      "(output ll (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma)) -1)))", mix_sets(n=5), ["mixture", "lse", "2d"],
      kind="mat")
+case("mix_mdn_grad_mu", "mixture", "mixture density network NLL and its gradient by the means mu "
+     "(each component's responsibility times (x - mu)/sigma^2)",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output nll nll)\n(output g (grad nll mu))",
+     mix_sets(), ["mixture", "lse", "grad"])
 case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -log sum(w exp(-z^2/2)/sigma), "
      "sigma = exp(ls)",
      "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"
