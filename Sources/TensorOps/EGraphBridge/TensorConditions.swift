@@ -23,6 +23,7 @@ extension TensorAnalysis {
     /// | `(has-axis ?a ?k)` | `?a` has axis `?k` (with a rest variable, some operand has it) |
     /// | `(varies-along ?a ?k)` | `?a` has axis `?k`, not of size 1, and the analysis does not know it constant along it |
     /// | `(varies ?a)` | the analysis does not know `?a` uniform (constant along every axis) |
+    /// | `(exp-may-overflow ?a)` | the analysis bounds `?a` above by more than 88.72, where `exp` overflows in binary32 (the lower of the formats' thresholds) |
     /// | `(spans ?a ?j ?k)` | `?a` has rank 2 and `?j`, `?k` are its two axes: summing along both sums every element |
     ///
     /// Facts hold over the reals for every finite input, as rules require.
@@ -116,6 +117,13 @@ extension TensorAnalysis {
             guard case .eclass(let id) = arguments[0] else { return false }
             let facts = egraph.data(of: id, for: self)
             return facts.shape.rank > 0 && !(1...facts.shape.rank).allSatisfy { facts.isConstant(alongFromEnd: $0) }
+        }
+        // For rules that shift an exponent to keep exp from overflowing: once
+        // shifted (min(a - b, 0) <= 0), the rule has nothing left to do, and
+        // without the condition it would shift its own result again.
+        registry.register("exp-may-overflow", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            return egraph.data(of: id, for: self).interval.upper > Precision.float32.largestExpArgument
         }
         registry.register("single", arity: 2) { arguments, egraph in
             guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
