@@ -1027,6 +1027,24 @@ case("slse_b_axis", "signed-lse", "signed log-sum-exp along the last axis, log(s
 case("slse_b_grad", "signed-lse", "signed log-sum-exp and its gradient by a, b exp(a) / sum(b exp(a))",
      AB_W + "(let z (log (sum (* b (exp a)))))\n(output z z)\n(output g (grad z a))", fixed_sets(SLSE_SETS),
      ["signed-lse", "lse", "grad"])
+def pair_sets(lo, hi):
+    """b uniform in [lo, hi], a above it by 1.2 to 5 (so p exp(a) > q exp(b) for p, q in [0.5, 1.5])."""
+    def values(cname, s, nm):
+        r = rng_for(cname, s, "pair")
+        b = r.uniform(lo, hi, 8)
+        return fl(b + (r.uniform(1.2, 5.0, 8) if nm == "a" else 0.0))
+    return values
+
+
+PAIR_SETS = [(s, {"a": pair_sets(lo, hi), "b": pair_sets(lo, hi), "p": uni(0.5, 1.5), "q": uni(0.5, 1.5)})
+             for s, lo, hi in (("normal", -3.0, 3.0), ("big", 700.0, 1e3), ("small", -1e3, -750.0),
+                               ("large1e3", -1e3, 1e3))]
+PQ_W = "(input a [n])\n(input b [n])\n(input p [n])\n(input q [n])\n"
+case("slse_pair_sub", "signed-lse", "two weighted exponentials of opposite signs, log(p exp(a) - q exp(b))",
+     PQ_W + "(output z (log (- (* p (exp a)) (* q (exp b)))))", fixed_sets(PAIR_SETS), ["signed-lse", "log1mexp"])
+case("slse_pair_add", "signed-lse", "a weighted logaddexp, log(p exp(a) + q exp(b))",
+     PQ_W + "(output z (log (+ (* p (exp a)) (* (exp b) q))))", fixed_sets(PAIR_SETS), ["signed-lse", "logaddexp"])
+
 SLSE_ROWS = [(s, {"A": (lambda sc, off: lambda c, s_, nm: fl(off + sc * rng_for(c, s_, nm).standard_normal((3, 5))))(sc, off),
                   "B": lambda c, s_, nm: fl(rng_for(c, s_, nm).uniform(0.1, 2.0, (3, 5)))})
              for s, sc, off in (("normal", 2.0, 0.0), ("large1e3", 500.0, 0.0), ("very_negative", 3.0, -1e4))]
