@@ -194,7 +194,7 @@ final class BeyondSoftmaxTests: XCTestCase {
 
     /// log sum(b exp(a)) with weights of either sign (SciPy's logsumexp with
     /// b): exp(800) - 0.5 exp(799) is inf - inf as written; the shift by
-    /// max a needs no sign of b.
+    /// max a needs no sign of b. The same for two weighted terms.
     func testSignedLogSumExp() throws {
         let signed = """
             (input a [n])
@@ -203,6 +203,15 @@ final class BeyondSoftmaxTests: XCTestCase {
             """
         try assertFixed(signed, ["a": [800, 799, 0, 3], "b": [1, -0.5, 2, -1]])
         try assertFixed(signed, ["a": [-800, -801, -1000, -900], "b": [2, -1, 5, -3]])
+        // two terms, elementwise: log(p exp(a) - q exp(b))
+        try assertFixed(
+            """
+            (input a [n])
+            (input b [n])
+            (input p [n])
+            (input q [n])
+            (output z (log (- (* p (exp a)) (* q (exp b)))))
+            """, ["a": [802, -798, 3, 1000], "b": [800, -800, 1, 990], "p": [1, 0.5, 2, 1], "q": [2, 1, 0.5, 3]])
     }
 
     /// log(1 - softmax(x)) of an unlikelihood loss: at x = [0, -40, ...]
