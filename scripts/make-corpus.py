@@ -936,6 +936,188 @@ case("logit_sigmoid_grad", "logit", "gradient of sum(w * log(p/(1 - p))), p = si
      "(input x [n])\n(input w [n])\n(let p (sigmoid x))\n(output g (grad (sum (* w (log (/ p (- 1 p))))) x))",
      fixed_sets(with_w(LG_SETS)), ["logit", "sigmoid", "grad"])
 
+# mixture log-likelihoods log sum(w exp(-z^2/2) / sigma) (Keras 1061; PyTorch 48520): every exp(-z^2/2)
+# underflows where x lies far from every component (|z| > 38.6), and log(0) is -inf; a softmax of
+# large mixture logits overflows. Weights and scales as mixture density networks write them
+# (softmax and exp), and plain positive weights.
+
+
+def mix_sets(n=None, plain_w=False):
+    """x (a scalar, or [n 1] with n given) against k = 6 components mu, log-sigma ls and logits l
+    (or positive weights w)."""
+    k = 6
+    xs = {"normal": (0.0, 1.0), "far": (60.0, 10.0), "very_far": (1e3, 100.0), "tight": (0.0, 1.0),
+          "large_logits": (0.0, 2.0)}
+
+    def build(cname):
+        out = []
+        for s, (loc, scale) in xs.items():
+            r = rng_for(cname, s, "mix")
+            mu = r.standard_normal(k) * 2.0
+            ls = r.uniform(-1.0, 1.0, k)
+            if s == "tight":
+                ls = r.uniform(-12.0, -8.0, k)
+            l = r.standard_normal(k) * (800.0 if s == "large_logits" else 1.0)
+            shape = (n, 1) if n else ()
+            x = loc + scale * r.standard_normal(shape)
+            vals = {"x": fl(x) if n else float(x), "mu": fl(mu), "ls": fl(ls)}
+            if plain_w:
+                vals["w"] = fl(r.uniform(0.05, 1.0, k))
+            else:
+                vals["l"] = fl(l)
+            out.append({"name": s, "values": vals})
+        return out
+    return build
+
+
+MIX = "(input mu [k])\n(input ls [k])\n(input l [k])\n(let pi (/ (exp l) (sum (exp l))))\n(let sigma (exp ls))\n"
+case("mix_mdn_nll", "mixture", "mixture density network NLL -log sum(pi exp(-z^2/2)/sigma), pi = softmax(l), "
+     "sigma = exp(ls), z = (x - mu)/sigma",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(output nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))", mix_sets(), ["mixture", "lse"])
+case("mix_mdn_pow", "mixture", "mixture log-likelihood written log sum(pi exp(-(x - mu)^2/(2 sigma^2))/sigma)",
+     "(input x [])\n" + MIX +
+     "(output ll (log (sum (/ (* pi (exp (neg (/ (pow (- x mu) 2) (* 2 (pow sigma 2)))))) sigma))))", mix_sets(),
+     ["mixture", "lse"])
+case("mix_mdn_rows", "mixture", "per-sample mixture log-likelihood of x [n 1] against k components, summed "
+     "along the components (axis -1)",
+     "(input x [n 1])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(output ll (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma)) -1)))", mix_sets(n=5), ["mixture", "lse", "2d"],
+     kind="mat")
+case("mix_mdn_grad_mu", "mixture", "mixture density network NLL and its gradient by the means mu "
+     "(each component's responsibility times (x - mu)/sigma^2)",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output nll nll)\n(output g (grad nll mu))",
+     mix_sets(), ["mixture", "lse", "grad"])
+case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -log sum(w exp(-z^2/2)/sigma), "
+     "sigma = exp(ls)",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"
+     "(let z (/ (- x mu) sigma))\n(output nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))",
+     mix_sets(plain_w=True), ["mixture", "lse"])
+
+case("mix_logweights", "mixture", "mixture log-likelihood with weights exp(lw) of log-weights lw: "
+     "log sum(exp(lw) exp(-z^2/2) / exp(ls))",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input lw [k])\n(let z (/ (- x mu) (exp ls)))\n"
+     "(output ll (log (sum (/ (* (exp lw) (exp (* -0.5 (* z z)))) (exp ls)))))",
+     lambda cname: [dict(st, values={("lw" if k == "l" else k): v for k, v in st["values"].items()})
+                    for st in mix_sets()(cname)], ["mixture", "lse"])
+case("mix_lse_by_hand", "mixture", "the mixture as one sum of exponentials written by hand, "
+     "log sum(exp(lw - ls - z^2/2)), not shifted",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input lw [k])\n(let z (/ (- x mu) (exp ls)))\n"
+     "(output ll (log (sum (exp (- (- lw ls) (* 0.5 (* z z)))))))",
+     lambda cname: [dict(st, values={("lw" if k == "l" else k): v for k, v in st["values"].items()})
+                    for st in mix_sets()(cname)], ["mixture", "lse"])
+
+# signed log-sum-exp: log sum(b exp(a)) with weights b of either sign (SciPy's logsumexp(a, b=b)), where
+# the sum is positive; exp(a) overflows past 709 and underflows below -745
+SLSE_SETS = [("normal", {"a": gauss(2.0), "b": uni(0.1, 2.0)}),
+             ("large1e3", {"a": uni(-1e3, 1e3), "b": uni(0.1, 2.0)}),
+             ("very_negative", {"a": gauss(3.0, -1e4), "b": uni(0.1, 2.0)}),
+             ("signed_big", {"a": [800.0, 799.0, 0.0, -5.0, 3.0, 798.0, 1.0, 2.0],
+                             "b": [1.0, -0.5, 2.0, 3.0, -1.0, 0.25, 1.0, -0.5]}),
+             ("signed_small", {"a": [-800.0, -801.0, -1e3, -805.0, -2e3, -800.5, -900.0, -1e4],
+                               "b": [2.0, -1.0, 5.0, -3.0, 1.0, -0.5, -2.0, 4.0]}),
+             ("signed_normal", {"a": [3.0, 1.0, -2.0, 0.5, 2.0, -1.0, 0.0, 1.5],
+                                "b": [1.0, -0.5, 2.0, -1.0, 0.25, 3.0, -0.75, 0.5]})]
+AB_W = "(input a [n])\n(input b [n])\n"
+case("slse_b", "signed-lse", "log-sum-exp with signed weights, log(sum(b * exp(a))) (SciPy's logsumexp(a, b=b))",
+     AB_W + "(output z (log (sum (* b (exp a)))))", fixed_sets(SLSE_SETS), ["signed-lse", "lse"])
+case("slse_b_axis", "signed-lse", "signed log-sum-exp along the last axis, log(sum(exp(a) * b, -1))",
+     AB_W + "(output z (log (sum (* (exp a) b) -1)))", fixed_sets(SLSE_SETS), ["signed-lse", "lse"])
+case("slse_b_grad", "signed-lse", "signed log-sum-exp and its gradient by a, b exp(a) / sum(b exp(a))",
+     AB_W + "(let z (log (sum (* b (exp a)))))\n(output z z)\n(output g (grad z a))", fixed_sets(SLSE_SETS),
+     ["signed-lse", "lse", "grad"])
+def pair_sets(lo, hi):
+    """b uniform in [lo, hi], a above it by 1.2 to 5 (so p exp(a) > q exp(b) for p, q in [0.5, 1.5])."""
+    def values(cname, s, nm):
+        r = rng_for(cname, s, "pair")
+        b = r.uniform(lo, hi, 8)
+        return fl(b + (r.uniform(1.2, 5.0, 8) if nm == "a" else 0.0))
+    return values
+
+
+PAIR_SETS = [(s, {"a": pair_sets(lo, hi), "b": pair_sets(lo, hi), "p": uni(0.5, 1.5), "q": uni(0.5, 1.5)})
+             for s, lo, hi in (("normal", -3.0, 3.0), ("big", 700.0, 1e3), ("small", -1e3, -750.0),
+                               ("large1e3", -1e3, 1e3))]
+PQ_W = "(input a [n])\n(input b [n])\n(input p [n])\n(input q [n])\n"
+case("slse_pair_sub", "signed-lse", "two weighted exponentials of opposite signs, log(p exp(a) - q exp(b))",
+     PQ_W + "(output z (log (- (* p (exp a)) (* q (exp b)))))", fixed_sets(PAIR_SETS), ["signed-lse", "log1mexp"])
+case("slse_pair_add", "signed-lse", "a weighted logaddexp, log(p exp(a) + q exp(b))",
+     PQ_W + "(output z (log (+ (* p (exp a)) (* (exp b) q))))", fixed_sets(PAIR_SETS), ["signed-lse", "logaddexp"])
+
+SLSE_ROWS = [(s, {"A": (lambda sc, off: lambda c, s_, nm: fl(off + sc * rng_for(c, s_, nm).standard_normal((3, 5))))(sc, off),
+                  "B": lambda c, s_, nm: fl(rng_for(c, s_, nm).uniform(0.1, 2.0, (3, 5)))})
+             for s, sc, off in (("normal", 2.0, 0.0), ("large1e3", 500.0, 0.0), ("very_negative", 3.0, -1e4))]
+case("slse_b_rows", "signed-lse", "row log-sum-exp of a matrix with positive weights B, log(sum(B * exp(A), -1))",
+     "(input A [m n])\n(input B [m n])\n(output z (log (sum (* B (exp A)) -1)))", fixed_sets(SLSE_ROWS),
+     ["signed-lse", "lse", "2d"], kind="mat")
+
+case("slse_b_cols", "signed-lse", "column log-sum-exp of a matrix with positive weights B, log(sum(B * exp(A), 0))",
+     "(input A [m n])\n(input B [m n])\n(output z (log (sum (* B (exp A)) 0)))", fixed_sets(SLSE_ROWS),
+     ["signed-lse", "lse", "2d"], kind="mat")
+
+# log(1 - softmax): unlikelihood losses. 1 - p_i cancels where p_i is near 1, the largest logit far above
+# the rest ([0, -40]: 1 - p rounds to 0, log(1 - p) is -inf, the truth -40)
+GAP = [0.0, -40.0, -45.0, -38.0, -60.0, -100.0, -800.0, -50.0]
+L1MSM_SETS = STD_SETS + ["gap40"]
+
+
+def l1msm_sets(mat=False, weights=()):
+    def build(cname):
+        base = mat_sets(STD_SETS, weights=weights) if mat else vec_sets(STD_SETS, weights=weights)
+        out = base(cname)
+        if mat:
+            g = [GAP[:5], [v + 3.0 for v in GAP[2:7]], [1e3, 0.0, -1e3, 999.0, 998.0]]
+            vals = {"X": fl(g)}
+            for nm in weights:
+                vals[nm] = weights_like(cname, "gap40", nm, (3, 5))
+        else:
+            vals = {"x": fl(GAP)}
+            for nm in weights:
+                vals[nm] = weights_like(cname, "gap40", nm, (len(GAP),))
+        out.append({"name": "gap40", "values": vals})
+        return out
+    return build
+
+
+def l1msm_oracle(x, ax, inputs, output):
+    """log(1 - p_i) by the leave-one-out sum: where x_i is the maximum m, the log-sum-exp of the others
+    (through the second largest m2 when the maximum is unique) minus that of all; elsewhere as written,
+    where p_i <= 1/2 and nothing cancels. The truth of the program itself is unresolved where 1 - p_i
+    is exp(-1e4) (large1e5) or exp(-1e18) (seed)."""
+    red = f" {ax}" if ax is not None else ""
+    return (inputs + f"(let m (max {x}{red}))\n(let y (where (eq {x} m) -inf {x}))\n(let m2 (max y{red}))\n"
+            f"(let s (sum (exp (- {x} m)){red}))\n"
+            f"(let others (where (gt (sum (eq {x} m){red}) 1) (+ m (log (- s 1))) (+ m2 (log (sum (exp (- y m2)){red})))))\n"
+            f"(let l (where (eq {x} m) (- others (+ m (log s))) (log (- 1 (/ (exp {x}) (sum (exp {x}){red}))))))\n"
+            + output)
+
+
+case("l1msm_vec", "softmax-complement", "log(1 - softmax(x)), the unlikelihood of each class",
+     "(input x [n])\n" + f"(output l (log (- 1 {sm('x')})))", l1msm_sets(), ["softmax", "complement"],
+     oracle=l1msm_oracle("x", -1, "(input x [n])\n", "(output l l)"))
+case("l1msm_log1p", "softmax-complement", "log1p(-softmax(x)), softmax over all elements",
+     "(input x [n])\n(let p (/ (exp x) (sum (exp x))))\n(output l (log1p (neg p)))", l1msm_sets(),
+     ["softmax", "complement"], oracle=l1msm_oracle("x", None, "(input x [n])\n", "(output l l)"))
+case("l1msm_rows", "softmax-complement", "log(1 - P) for the row softmax P of a matrix",
+     "(input X [m n])\n" + f"(let P {sm('X', -1)})\n(output l (log (- 1 P)))", l1msm_sets(mat=True),
+     ["softmax", "complement", "2d"], kind="mat", oracle=l1msm_oracle("X", -1, "(input X [m n])\n", "(output l l)"))
+case("l1msm_unlikelihood", "softmax-complement", "unlikelihood loss -sum(w * log(1 - softmax(x))), w N(0, 1)",
+     "(input x [n])\n(input w [n])\n" + f"(output loss (neg (sum (* w (log (- 1 {sm('x')}))))))",
+     l1msm_sets(weights=("w",)), ["softmax", "complement"],
+     oracle=l1msm_oracle("x", -1, "(input x [n])\n(input w [n])\n", "(output loss (neg (sum (* w l))))"))
+case("l1msm_temp", "softmax-complement", "log(1 - softmax(x/t)) with an input temperature t",
+     "(input x [n])\n(input t [])\n(let z (/ x t))\n" + f"(output l (log (- 1 {sm('z')})))",
+     vec_sets(TEMP_SETS, temp="t"), ["softmax", "complement", "temperature"],
+     oracle=l1msm_oracle("z", -1, "(input x [n])\n(input t [])\n(let z (/ x t))\n", "(output l l)"))
+case("l1msm_cols_log1p", "softmax-complement", "log1p(-P) for the column softmax P of a matrix (axis 0)",
+     "(input X [m n])\n" + f"(output l (log1p (neg {sm('X', 0)})))", l1msm_sets(mat=True),
+     ["softmax", "complement", "2d"], kind="mat", oracle=l1msm_oracle("X", 0, "(input X [m n])\n", "(output l l)"))
+case("l1msm_exp_lse", "softmax-complement", "log(1 - exp(x - lse(x))): the complement of a softmax spelled "
+     "through the log-sum-exp",
+     "(input x [n])\n" + f"(output l (log (- 1 (exp (- x {lse('x')})))))", l1msm_sets(), ["softmax", "complement", "lse"],
+     oracle=l1msm_oracle("x", -1, "(input x [n])\n", "(output l l)"))
+
 # =============================================================================
 # Writing
 # =============================================================================

@@ -172,4 +172,59 @@ final class BeyondSoftmaxTests: XCTestCase {
             (output z (log (/ p (- 1 p))))
             """, ["x": [40, 800, -800, 1e-10]])
     }
+
+    /// A mixture density network's NLL (Keras 1061; PyTorch 48520) with x
+    /// far from every component: each exp(-z^2/2) underflows and the log of
+    /// their sum is -inf as written; softmax weights of logits near 800
+    /// overflow. One log-sum-exp, shifted by its maximum, keeps both.
+    func testMixtureNLLFarFromEveryComponent() throws {
+        let mixture = """
+            (input x [1])
+            (input mu [k])
+            (input ls [k])
+            (input l [k])
+            (let pi (/ (exp l) (sum (exp l))))
+            (let sigma (exp ls))
+            (let z (/ (- x mu) sigma))
+            (output nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))
+            """
+        try assertFixed(mixture, ["x": [300], "mu": [0, 1, -2], "ls": [0.5, -0.25, 1], "l": [0.3, -1, 2]])
+        try assertFixed(mixture, ["x": [0.5], "mu": [0, 1, -2], "ls": [0.5, -0.25, 1], "l": [800, 750, -800]])
+    }
+
+    /// log sum(b exp(a)) with weights of either sign (SciPy's logsumexp with
+    /// b): exp(800) - 0.5 exp(799) is inf - inf as written; the shift by
+    /// max a needs no sign of b. The same for two weighted terms.
+    func testSignedLogSumExp() throws {
+        let signed = """
+            (input a [n])
+            (input b [n])
+            (output z (log (sum (* b (exp a)))))
+            """
+        try assertFixed(signed, ["a": [800, 799, 0, 3], "b": [1, -0.5, 2, -1]])
+        try assertFixed(signed, ["a": [-800, -801, -1000, -900], "b": [2, -1, 5, -3]])
+        // two terms, elementwise: log(p exp(a) - q exp(b))
+        try assertFixed(
+            """
+            (input a [n])
+            (input b [n])
+            (input p [n])
+            (input q [n])
+            (output z (log (- (* p (exp a)) (* q (exp b)))))
+            """, ["a": [802, -798, 3, 1000], "b": [800, -800, 1, 990], "p": [1, 0.5, 2, 1], "q": [2, 1, 0.5, 3]])
+    }
+
+    /// log(1 - softmax(x)) of an unlikelihood loss: at x = [0, -40, ...]
+    /// 1 - p rounds to 0 for the largest logit, and the log is -inf as
+    /// written; the leave-one-out share through the second largest logit
+    /// gives -40. Ties at the maximum take the other branch, log(S - 1).
+    func testLogOneMinusSoftmaxWhereOneClassDominates() throws {
+        let complement = """
+            (input x [n])
+            (output l (log (- 1 (/ (exp x) (sum (exp x) -1)))))
+            """
+        try assertFixed(complement, ["x": [0, -40, -45, -60]])
+        try assertFixed(complement, ["x": [100, 0, -100, 2, 3]])
+        try assertFixed(complement, ["x": [800, 800, -800, 0]])
+    }
 }

@@ -21,6 +21,9 @@ extension TensorAnalysis {
     /// | `(uniform ?a)` | `?a` does not vary along any axis |
     /// | `(single ?a ?k)` | axis `?k` of `?a` has size 1 (or `?a` has no such axis) |
     /// | `(has-axis ?a ?k)` | `?a` has axis `?k` (with a rest variable, some operand has it) |
+    /// | `(varies-along ?a ?k)` | `?a` has axis `?k`, not of size 1, and the analysis does not know it constant along it |
+    /// | `(varies ?a)` | the analysis does not know `?a` uniform (constant along every axis) |
+    /// | `(exp-may-overflow ?a)` | the analysis bounds `?a` above by more than 88.72, where `exp` overflows in binary32 (the lower of the formats' thresholds) |
     /// | `(spans ?a ?j ?k)` | `?a` has rank 2 and `?j`, `?k` are its two axes: summing along both sums every element |
     ///
     /// Facts hold over the reals for every finite input, as rules require.
@@ -98,6 +101,29 @@ extension TensorAnalysis {
         registry.register("has-axis", arity: 2) { arguments, egraph in
             guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
             return classes(arguments[0]).contains { egraph.data(of: $0, for: self).shape.rank >= -axis }
+        }
+        // The negations of const-along and uniform, for rules whose work is
+        // pointless (and whose results feed back into their own matches) on a
+        // value constant along the axis: shifting exp(max x) by its own maximum.
+        registry.register("varies-along", arity: 2) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0], case .literal(.integer(let axis)) = arguments[1], axis < 0 else {
+                return false
+            }
+            let facts = egraph.data(of: id, for: self)
+            return facts.shape.rank >= -axis && !facts.shape.dims[facts.shape.rank + axis].isOne
+                && !facts.isConstant(alongFromEnd: -axis)
+        }
+        registry.register("varies", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            let facts = egraph.data(of: id, for: self)
+            return facts.shape.rank > 0 && !(1...facts.shape.rank).allSatisfy { facts.isConstant(alongFromEnd: $0) }
+        }
+        // For rules that shift an exponent to keep exp from overflowing: once
+        // shifted (min(a - b, 0) <= 0), the rule has nothing left to do, and
+        // without the condition it would shift its own result again.
+        registry.register("exp-may-overflow", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            return egraph.data(of: id, for: self).interval.upper > Precision.float32.largestExpArgument
         }
         registry.register("single", arity: 2) { arguments, egraph in
             guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
