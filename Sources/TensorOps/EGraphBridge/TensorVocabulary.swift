@@ -81,7 +81,7 @@ public enum TensorVocabulary {
         for op in TensorOperator.allCases {
             switch op {
             case .add, .subtract, .multiply, .divide, .negate, .sum, .max, .mean: continue
-            default: table[op] = Symbol(op.rawValue)
+            default: table[op] = Symbol(op.name)
             }
         }
         return table

@@ -137,7 +137,7 @@ extension TensorGraph {
                 let lowered = try apply(.power, [x, apply(.subtract, [y, constant(1)])])
                 return try unbroadcast(apply(.multiply, [apply(.multiply, [g, y]), lowered]))
             }
-            let slope = try apply(.multiply, [apply(.multiply, [g, apply(.log, [x])]), node])
+            let slope = try apply(.multiply, [apply(.multiply, [g, apply(.function(.log), [x])]), node])
             return try unbroadcast(apply(.select, [apply(.equal, [x, constant(0)]), constant(0), slope]))
         case .maximum, .minimum:
             let chosen = try apply(.equal, [node, x])

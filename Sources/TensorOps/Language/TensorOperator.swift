@@ -2,31 +2,30 @@
 ///
 /// There are no softmax, log-softmax or log-sum-exp operators: those are
 /// written out by hand, and finding their stable forms is the optimizer's job.
-public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-    case add = "+"
-    case subtract = "-"
-    case multiply = "*"
-    case divide = "/"
-    case power = "pow"
+///
+/// The elementwise functions of one operand are not cases of their own but
+/// ``function(_:)`` of an entry of ``UnaryFunction/table``, which holds
+/// their spelling with everything else about them: adding one is an entry
+/// there, not a case here.
+public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case add
+    case subtract
+    case multiply
+    case divide
+    case power
     case maximum
     case minimum
-    case equal = "eq"
-    case notEqual = "ne"
-    case less = "lt"
-    case lessOrEqual = "le"
-    case greater = "gt"
-    case greaterOrEqual = "ge"
-    case select = "where"
-    case negate = "neg"
-    case exp
-    case log
-    case log1p
-    case expm1
-    case sqrt
-    case abs
-    case tanh
-    case sigmoid
-    case softplus
+    case equal
+    case notEqual
+    case less
+    case lessOrEqual
+    case greater
+    case greaterOrEqual
+    case select
+    case negate
+    /// An elementwise function of one operand: `exp`, `log`, ... (an entry
+    /// of ``UnaryFunction/table``).
+    case function(UnaryFunction)
     case sum
     case max
     /// `(mean a k)` is `(sum a k)` divided by the size of axis `k`; `(mean a)`
@@ -34,6 +33,49 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     case mean
     case squeeze
     case fill
+
+    /// Every operator: the fixed ones, and a ``function(_:)`` for each
+    /// entry of ``UnaryFunction/table``, in the table's order.
+    public static let allCases: [TensorOperator] =
+        [
+            .add, .subtract, .multiply, .divide, .power, .maximum, .minimum, .equal, .notEqual, .less, .lessOrEqual,
+            .greater, .greaterOrEqual, .select, .negate,
+        ] + UnaryFunction.table.map(\.op) + [.sum, .max, .mean, .squeeze, .fill]
+
+    /// The operator as written.
+    public var name: String {
+        switch self {
+        case .add: "+"
+        case .subtract: "-"
+        case .multiply: "*"
+        case .divide: "/"
+        case .power: "pow"
+        case .maximum: "maximum"
+        case .minimum: "minimum"
+        case .equal: "eq"
+        case .notEqual: "ne"
+        case .less: "lt"
+        case .lessOrEqual: "le"
+        case .greater: "gt"
+        case .greaterOrEqual: "ge"
+        case .select: "where"
+        case .negate: "neg"
+        case .function(let function): function.name
+        case .sum: "sum"
+        case .max: "max"
+        case .mean: "mean"
+        case .squeeze: "squeeze"
+        case .fill: "fill"
+        }
+    }
+
+    /// The operator spelled `name`, if any.
+    public init?(name: String) {
+        guard let op = TensorOperator.byName[name] else { return nil }
+        self = op
+    }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 
     /// How an operator combines its operands and what it does to shapes.
     public enum Kind: Sendable {
@@ -48,7 +90,7 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     }
 
     /// The operator as written.
-    public var description: String { rawValue }
+    public var description: String { name }
 
     /// What kind of operator this is.
     public var kind: Kind {
@@ -63,9 +105,8 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// The number of tensor operands in the core form (the binary reading of
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
-        if UnaryFunction.of(self) != nil { return 1 }
-        return switch self {
-        case .negate, .sum, .max, .mean, .squeeze:
+        switch self {
+        case .negate, .function, .sum, .max, .mean, .squeeze:
             1
         case .select: 3
         default: 2
@@ -121,7 +162,4 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
         /// Always an axis.
         case required
     }
-
-    /// The operator spelled `name`, if any.
-    public init?(name: String) { self.init(rawValue: name) }
 }
