@@ -8,30 +8,52 @@
 /// their spelling with everything else about them: adding one is an entry
 /// there, not a case here.
 public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// `(+ a b ...)`: the elementwise sum, of two or more operands.
     case add
+    /// `(- a b)`: the elementwise difference.
     case subtract
+    /// `(* a b ...)`: the elementwise product, of two or more operands.
     case multiply
+    /// `(/ a b)`: the elementwise quotient.
     case divide
+    /// `(pow a b)`: `a` to the power `b`, elementwise.
     case power
+    /// `(maximum a b)`: the elementwise maximum, nan if either is.
     case maximum
+    /// `(minimum a b)`: the elementwise minimum, nan if either is.
     case minimum
+    /// `(eq a b)`: 1 where equal, else 0.
     case equal
+    /// `(ne a b)`: 1 where not equal (nan included), else 0.
     case notEqual
+    /// `(lt a b)`: 1 where `a < b`, else 0.
     case less
+    /// `(le a b)`: 1 where `a <= b`, else 0.
     case lessOrEqual
+    /// `(gt a b)`: 1 where `a > b`, else 0.
     case greater
+    /// `(ge a b)`: 1 where `a >= b`, else 0.
     case greaterOrEqual
+    /// `(where c a b)`: `a` where `c` is nonzero, else `b`.
     case select
+    /// `(neg a)`: the elementwise negation.
     case negate
     /// An elementwise function of one operand: `exp`, `log`, ... (an entry
     /// of ``UnaryFunction/table``).
     case function(UnaryFunction)
+    /// `(sum a k)`: the sum along axis `k`, kept with size 1; `(sum a)`, of
+    /// every element.
     case sum
+    /// `(max a k)`: the maximum along axis `k`, kept with size 1; `(max a)`,
+    /// of every element.
     case max
     /// `(mean a k)` is `(sum a k)` divided by the size of axis `k`; `(mean a)`
     /// is `(sum a)` divided by the number of elements, as numpy's `np.mean`.
     case mean
+    /// `(squeeze a k)`: `a` without its axis `k`, of size 1.
     case squeeze
+    /// `(fill a c)`: `c` repeated over the broadcast of both shapes; no value
+    /// of `a` is read.
     case fill
 
     /// Every operator: the fixed ones, and a ``function(_:)`` for each
