@@ -27,12 +27,7 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     report.remainingRisks = RemainingRisk.find(
         in: extraction.extractor, roots: prepared.roots, outputs: program.outputs.map(\.name), program: program)
     let saturated =
-        options.keepsEGraph || options.recordsExplanations
-        ? SaturatedEGraph(
-            egraph: prepared.egraph, analysis: prepared.analysis, rules: prepared.rules,
-            outputNames: program.outputs.map(\.name), roots: prepared.roots,
-            inputTerms: program.loweredTerms().map(\.term), extractedTerms: extraction.terms.map(\.term),
-            extractor: extraction.extractor) : nil
+        options.keepsEGraph || options.recordsExplanations ? SaturatedEGraph(prepared, extraction, of: program) : nil
     guard options.verifiesAccuracy else {
         return OptimizationResult(program: extraction.program, report: report, saturated: saturated)
     }
@@ -40,17 +35,11 @@ public func optimize(_ program: TensorProgram, options: OptimizeOptions = Optimi
     let verification = pipeline.verify(extraction.program)
     clock.lap("verify")
     report.phaseSeconds = clock.laps
-    report.accuracyBefore = verification.before
-    report.accuracyAfter = verification.after
-    report.accuracyIsUpperBound = verification.isUpperBound
-    report.unverifiedBecause = verification.unverifiedBecause
+    report.record(verification)
     guard verification.isWorse else {
         return OptimizationResult(program: extraction.program, report: report, saturated: saturated)
     }
-    report.keptInput = true
-    report.accuracyAfter = verification.before
-    report.costAfter = report.costBefore
-    report.remainingRisks = pipeline.inputRisks()
+    report.keepInput(risks: pipeline.inputRisks())
     return OptimizationResult(program: program, report: report, saturated: saturated)
 }
 

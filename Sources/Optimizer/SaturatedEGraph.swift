@@ -44,6 +44,16 @@ public final class SaturatedEGraph: @unchecked Sendable {
         self.extractor = extractor
     }
 
+    /// What `optimize` ended with for `program`: the prepared e-graph,
+    /// saturated, and its extraction.
+    convenience init(_ prepared: PreparedEGraph, _ extraction: Extraction, of program: TensorProgram) {
+        self.init(
+            egraph: prepared.egraph, analysis: prepared.analysis, rules: prepared.rules,
+            outputNames: program.outputs.map(\.name), roots: prepared.roots,
+            inputTerms: program.loweredTerms().map(\.term), extractedTerms: extraction.terms.map(\.term),
+            extractor: extraction.extractor)
+    }
+
     /// The stability cost of `node`, an e-node of the e-graph: the cost
     /// extraction compared it by, over its children's cheapest terms, as
     /// the cost value's `scalar` (`.infinity` if a child has none).

@@ -88,3 +88,22 @@ extension OptimizationPipeline {
             in: prepared.inputExtractor, roots: prepared.roots, outputs: program.outputs.map(\.name), program: program)
     }
 }
+
+extension OptimizationReport {
+    /// Records what verification measured, or why it did not.
+    mutating func record(_ verification: Verification) {
+        accuracyBefore = verification.before
+        accuracyAfter = verification.after
+        accuracyIsUpperBound = verification.isUpperBound
+        unverifiedBecause = verification.unverifiedBecause
+    }
+
+    /// Reports the input returned in place of a less accurate result: its
+    /// accuracy, its cost and `risks`, its own.
+    mutating func keepInput(risks: [RemainingRisk]) {
+        keptInput = true
+        accuracyAfter = accuracyBefore
+        costAfter = costBefore
+        remainingRisks = risks
+    }
+}
