@@ -1,7 +1,8 @@
 import Dispatch
 
-/// Watches a run's node and time limits within an iteration, where the
-/// runner asks after each rule's search and apply and every few applications
+/// Watches a run's node and time limits within an iteration of a phase (a
+/// runner makes one monitor per phase, on the run's clock), where the runner
+/// asks after each rule's search and apply and every few applications
 /// within one, so that a run stops within a tenth of either limit.
 ///
 /// The node limit is egg's: the e-graph's size after an iteration's rebuild.
@@ -20,7 +21,7 @@ import Dispatch
 /// applying, the monitor stops once the time so far plus the rebuild it
 /// predicts would pass the limit; it predicts a rebuild from the seconds
 /// spent applying since the last one, at the ratio of rebuilding to applying
-/// measured on the run's longest apply (1 until an iteration has finished).
+/// measured on the phase's longest apply (1 until an iteration has finished).
 /// The prediction reserves at most a tenth of the limit, so it never stops a
 /// run before nine tenths of it: where rebuilding is not proportional to
 /// applying (an analysis that narrows its facts for a whole rebuild under
@@ -37,7 +38,7 @@ struct LimitMonitor {
     /// When a search gives up: the time limit, on the searcher's clock.
     let deadline: UInt64
     private var lastEstimate: Int
-    /// The most the estimate has grown between two checks this run.
+    /// The most the estimate has grown between two checks this phase.
     private var batchGrowth = 0
     /// When the work the next rebuild will process began, while applying.
     private var applyingSince: Double?
