@@ -3,10 +3,11 @@
 /// There are no softmax, log-softmax or log-sum-exp operators: those are
 /// written out by hand, and finding their stable forms is the optimizer's job.
 ///
-/// The elementwise functions of one operand are not cases of their own but
-/// ``function(_:)`` of an entry of ``UnaryFunction/table``, which holds
-/// their spelling with everything else about them: adding one is an entry
-/// there, not a case here.
+/// The elementwise functions of one operand, and those of two that keep
+/// their name in the e-graph, are not cases of their own but ``unary(_:)``
+/// and ``binary(_:)`` of an entry of ``UnaryFunction/table`` or
+/// ``BinaryFunction/table``, which holds their spelling with everything else
+/// about them: adding one is an entry there, not a case here.
 public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConvertible {
     /// `(+ a b ...)`: the elementwise sum, of two or more operands.
     case add
@@ -16,31 +17,17 @@ public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConver
     case multiply
     /// `(/ a b)`: the elementwise quotient.
     case divide
-    /// `(pow a b)`: `a` to the power `b`, elementwise.
-    case power
-    /// `(maximum a b)`: the elementwise maximum, nan if either is.
-    case maximum
-    /// `(minimum a b)`: the elementwise minimum, nan if either is.
-    case minimum
-    /// `(eq a b)`: 1 where equal, else 0.
-    case equal
-    /// `(ne a b)`: 1 where not equal (nan included), else 0.
-    case notEqual
-    /// `(lt a b)`: 1 where `a < b`, else 0.
-    case less
-    /// `(le a b)`: 1 where `a <= b`, else 0.
-    case lessOrEqual
-    /// `(gt a b)`: 1 where `a > b`, else 0.
-    case greater
-    /// `(ge a b)`: 1 where `a >= b`, else 0.
-    case greaterOrEqual
+    /// A function of two operands that keeps its name in the e-graph:
+    /// `pow`, `maximum`, `minimum` and the comparisons (an entry of
+    /// ``BinaryFunction/table``).
+    case binary(BinaryFunction)
     /// `(where c a b)`: `a` where `c` is nonzero, else `b`.
     case select
     /// `(neg a)`: the elementwise negation.
     case negate
     /// An elementwise function of one operand: `exp`, `log`, ... (an entry
     /// of ``UnaryFunction/table``).
-    case function(UnaryFunction)
+    case unary(UnaryFunction)
     /// `(sum a k)`: the sum along axis `k`, kept with size 1; `(sum a)`, of
     /// every element.
     case sum
@@ -56,13 +43,12 @@ public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConver
     /// of `a` is read.
     case fill
 
-    /// Every operator: the fixed ones, and a ``function(_:)`` for each
-    /// entry of ``UnaryFunction/table``, in the table's order.
+    /// Every operator: the fixed ones, and one for each entry of
+    /// ``BinaryFunction/table`` and ``UnaryFunction/table``, in the tables'
+    /// order.
     public static let allCases: [TensorOperator] =
-        [
-            .add, .subtract, .multiply, .divide, .power, .maximum, .minimum, .equal, .notEqual, .less, .lessOrEqual,
-            .greater, .greaterOrEqual, .select, .negate,
-        ] + UnaryFunction.table.map(\.op) + [.sum, .max, .mean, .squeeze, .fill]
+        [.add, .subtract, .multiply, .divide] + BinaryFunction.table.map(\.op) + [.select, .negate]
+        + UnaryFunction.table.map(\.op) + [.sum, .max, .mean, .squeeze, .fill]
 
     /// The operator as written.
     public var name: String {
@@ -71,18 +57,10 @@ public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConver
         case .subtract: "-"
         case .multiply: "*"
         case .divide: "/"
-        case .power: "pow"
-        case .maximum: "maximum"
-        case .minimum: "minimum"
-        case .equal: "eq"
-        case .notEqual: "ne"
-        case .less: "lt"
-        case .lessOrEqual: "le"
-        case .greater: "gt"
-        case .greaterOrEqual: "ge"
+        case .binary(let function): function.name
         case .select: "where"
         case .negate: "neg"
-        case .function(let function): function.name
+        case .unary(let function): function.name
         case .sum: "sum"
         case .max: "max"
         case .mean: "mean"
@@ -128,7 +106,7 @@ public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConver
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
         switch self {
-        case .negate, .function, .sum, .max, .mean, .squeeze:
+        case .negate, .unary, .sum, .max, .mean, .squeeze:
             1
         case .select: 3
         default: 2
@@ -140,12 +118,7 @@ public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConver
     public var isVariadic: Bool { self == .add || self == .multiply }
 
     /// Whether the result is 1 or 0 (comparisons).
-    public var isComparison: Bool {
-        switch self {
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: true
-        default: false
-        }
-    }
+    public var isComparison: Bool { BinaryFunction.of(self)?.isComparison ?? false }
 
     /// Whether the written form carries an integer axis: optional for
     /// reductions, required for `squeeze`.

@@ -10,7 +10,7 @@ import Foundation
 /// Adding such a function is an entry here (a `static let` and its place in
 /// ``table``), its numerics (a ``ReferenceFloat`` implementation) and its
 /// row in `docs/language.md`: the language's operator is
-/// ``TensorOperator/function(_:)`` of the entry, spelled as the entry says.
+/// ``TensorOperator/unary(_:)`` of the entry, spelled as the entry says.
 /// `UnaryFunctionTests` fails if an entry disagrees with itself or with the
 /// page.
 ///
@@ -83,14 +83,14 @@ public final class UnaryFunction: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The language's operator applying it.
-    public var op: TensorOperator { .function(self) }
+    public var op: TensorOperator { .unary(self) }
 
     /// The function as written.
     public var description: String { name }
 
     /// The entry of `op`, if it is a function of one operand.
     public static func of(_ op: TensorOperator) -> UnaryFunction? {
-        if case .function(let function) = op { return function }
+        if case .unary(let function) = op { return function }
         return nil
     }
 
@@ -160,7 +160,7 @@ extension UnaryFunction {
         name: "expm1", cost: 4, risk: .overflow,
         interval: { monotone($0, Foundation.expm1) }, signs: signPreserving, exactValue: { _ in nil },
         adjoint: { graph, x, _, g throws(ShapeError) in
-            try graph.apply(.multiply, [g, graph.apply(.function(.exp), [x])])
+            try graph.apply(.multiply, [g, graph.apply(.unary(.exp), [x])])
         },
         binary64: { Foundation.expm1($0) }, binary32: { Foundation.expm1($0) },
         reference: { .unsigned(ReferenceFloat.expm1($0)) })
@@ -194,7 +194,10 @@ extension UnaryFunction {
         adjoint: { graph, x, _, g throws(ShapeError) in
             let sign = try graph.apply(
                 .subtract,
-                [graph.apply(.greater, [x, graph.constant(0)]), graph.apply(.less, [x, graph.constant(0)])])
+                [
+                    graph.apply(.binary(.greater), [x, graph.constant(0)]),
+                    graph.apply(.binary(.less), [x, graph.constant(0)]),
+                ])
             return try graph.apply(.multiply, [g, sign])
         },
         binary64: { Swift.abs($0) }, binary32: { Swift.abs($0) },
@@ -230,7 +233,7 @@ extension UnaryFunction {
         name: "softplus", cost: 4, risk: .none,
         interval: { _ in ValueInterval(0, .infinity) }, signs: { _ in .positive }, exactValue: { _ in nil },
         adjoint: { graph, x, _, g throws(ShapeError) in
-            try graph.apply(.multiply, [g, graph.apply(.function(.sigmoid), [x])])
+            try graph.apply(.multiply, [g, graph.apply(.unary(.sigmoid), [x])])
         },
         binary64: { numpySoftplus($0) }, binary32: { numpySoftplus($0) },
         reference: { .unsigned(ReferenceFloat.softplus($0)) })
@@ -267,17 +270,14 @@ extension UnaryFunction {
 protocol ElementaryFunctions {
     static func exp(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
-    static func pow(_ x: Self, _ y: Self) -> Self
 }
 
 extension Double: ElementaryFunctions {
     static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-    static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }
 
 extension Float: ElementaryFunctions {
     static func exp(_ x: Float) -> Float { Foundation.exp(x) }
     static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
-    static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 }
