@@ -71,9 +71,9 @@ final class BinaryFunctionTests: XCTestCase {
                 for b in finite {
                     let value = function.reference(ReferenceFloat(a), ReferenceFloat(b)).doubleValue
                     guard !value.isNaN else { continue }
-                    let signs = function.signs(Self.signs(of: a), Self.signs(of: b))
+                    let signs = function.signs(SignFacts.of(a), SignFacts.of(b))
                     XCTAssertTrue(
-                        Self.signs(of: value).isSuperset(of: signs), "\(function)(\(a), \(b)) = \(value): \(signs)")
+                        SignFacts.of(value).isSuperset(of: signs), "\(function)(\(a), \(b)) = \(value): \(signs)")
                     if let folded = function.exactValue(a, b) {
                         XCTAssertEqual(folded, value, "\(function)(\(a), \(b)) folds to \(folded)")
                     }
@@ -107,15 +107,5 @@ final class BinaryFunctionTests: XCTestCase {
                 }
             }
         }
-    }
-
-    /// The facts a value has.
-    private static func signs(of value: Double) -> SignFacts {
-        var facts = SignFacts()
-        if value > 0 { facts.insert([.positive, .nonnegative, .nonzero]) }
-        if value < 0 { facts.insert([.negative, .nonpositive, .nonzero]) }
-        if value == 0 { facts.insert([.nonnegative, .nonpositive]) }
-        if value >= 1 { facts.insert(.atLeastOne) }
-        return facts
     }
 }

@@ -83,8 +83,8 @@ final class UnaryFunctionTests: XCTestCase {
                 guard !value.isNaN else { continue }
                 // Facts hold over the reals: exp(-800) is positive though it
                 // rounds to 0.
-                let signs = function.signs(Self.signs(of: x))
-                XCTAssertTrue(Self.signs(of: exact).isSuperset(of: signs), "\(function.op)(\(x)) = \(value): \(signs)")
+                let signs = function.signs(SignFacts.of(x))
+                XCTAssertTrue(SignFacts.of(exact).isSuperset(of: signs), "\(function.op)(\(x)) = \(value): \(signs)")
                 if let folded = function.exactValue(x) {
                     XCTAssertEqual(folded, value, "\(function.op)(\(x)) folds to \(folded)")
                 }
@@ -114,26 +114,6 @@ final class UnaryFunctionTests: XCTestCase {
                     slope, difference, accuracy: 1e-12 * Swift.max(1, Swift.abs(difference)), "\(function.op)'(\(x))")
             }
         }
-    }
-
-    /// The facts a 256-bit value has.
-    private static func signs(of value: ReferenceFloat) -> SignFacts {
-        var facts = SignFacts()
-        if value > .zero { facts.insert([.positive, .nonnegative, .nonzero]) }
-        if value < .zero { facts.insert([.negative, .nonpositive, .nonzero]) }
-        if value.isZero { facts.insert([.nonnegative, .nonpositive]) }
-        if value >= .one { facts.insert(.atLeastOne) }
-        return facts
-    }
-
-    /// The facts an exact value has.
-    private static func signs(of value: Double) -> SignFacts {
-        var facts = SignFacts()
-        if value > 0 { facts.insert([.positive, .nonnegative, .nonzero]) }
-        if value < 0 { facts.insert([.negative, .nonpositive, .nonzero]) }
-        if value == 0 { facts.insert([.nonnegative, .nonpositive]) }
-        if value >= 1 { facts.insert(.atLeastOne) }
-        return facts
     }
 
     /// How many units in the last place of `truth` (in a format whose

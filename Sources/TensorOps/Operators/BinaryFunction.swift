@@ -18,7 +18,7 @@ import Foundation
 /// `BinaryFunctionTests` fails if an entry disagrees with itself.
 ///
 /// A class, compared by its symbol, for the reasons ``UnaryFunction`` is.
-public final class BinaryFunction: Sendable, Hashable, CustomStringConvertible {
+public final class BinaryFunction: OperatorTableEntry {
     /// The function as written in programs and rules.
     public let name: String
     /// The operator in the e-graph, interned once.
@@ -77,9 +77,6 @@ public final class BinaryFunction: Sendable, Hashable, CustomStringConvertible {
     /// The language's operator applying it.
     public var op: TensorOperator { .binary(self) }
 
-    /// The function as written.
-    public var description: String { name }
-
     /// The entry of `op`, if it is one.
     public static func of(_ op: TensorOperator) -> BinaryFunction? {
         if case .binary(let function) = op { return function }
@@ -88,22 +85,9 @@ public final class BinaryFunction: Sendable, Hashable, CustomStringConvertible {
 
     /// The entry whose e-graph symbol is `symbol`: an array lookup, since
     /// the analysis and the cost ask for every node they see.
-    public static func of(_ symbol: Symbol) -> BinaryFunction? {
-        let index = Int(symbol.rawValue)
-        return index < bySymbol.count ? bySymbol[index] : nil
-    }
+    public static func of(_ symbol: Symbol) -> BinaryFunction? { bySymbol[symbol] }
 
-    /// Whether two entries are the same function: one entry per name.
-    public static func == (lhs: BinaryFunction, rhs: BinaryFunction) -> Bool { lhs.symbol == rhs.symbol }
-
-    /// Hashes the symbol, which is unique per entry.
-    public func hash(into hasher: inout Hasher) { hasher.combine(symbol) }
-
-    private static let bySymbol: [BinaryFunction?] = {
-        var entries = [BinaryFunction?](repeating: nil, count: Int(table.map(\.symbol.rawValue).max()!) + 1)
-        for function in table { entries[Int(function.symbol.rawValue)] = function }
-        return entries
-    }()
+    private static let bySymbol = SymbolIndex(table)
 }
 
 extension BinaryFunction {

@@ -17,7 +17,7 @@ import Foundation
 /// A class, compared by its symbol: an entry is one row of a table, and the
 /// operator that carries it (in every node of a tensor graph) stays one
 /// reference wide.
-public final class UnaryFunction: Sendable, Hashable, CustomStringConvertible {
+public final class UnaryFunction: OperatorTableEntry {
     /// What can go wrong when the function is evaluated in floating point.
     public enum Risk: Sendable, Equatable {
         /// Nothing: the result is finite wherever the operand is (or the
@@ -85,9 +85,6 @@ public final class UnaryFunction: Sendable, Hashable, CustomStringConvertible {
     /// The language's operator applying it.
     public var op: TensorOperator { .unary(self) }
 
-    /// The function as written.
-    public var description: String { name }
-
     /// The entry of `op`, if it is a function of one operand.
     public static func of(_ op: TensorOperator) -> UnaryFunction? {
         if case .unary(let function) = op { return function }
@@ -96,22 +93,9 @@ public final class UnaryFunction: Sendable, Hashable, CustomStringConvertible {
 
     /// The entry whose e-graph symbol is `symbol`: an array lookup, since
     /// the analysis and the cost ask for every node they see.
-    public static func of(_ symbol: Symbol) -> UnaryFunction? {
-        let index = Int(symbol.rawValue)
-        return index < bySymbol.count ? bySymbol[index] : nil
-    }
+    public static func of(_ symbol: Symbol) -> UnaryFunction? { bySymbol[symbol] }
 
-    /// Whether two entries are the same function: one entry per name.
-    public static func == (lhs: UnaryFunction, rhs: UnaryFunction) -> Bool { lhs.symbol == rhs.symbol }
-
-    /// Hashes the symbol, which is unique per entry.
-    public func hash(into hasher: inout Hasher) { hasher.combine(symbol) }
-
-    private static let bySymbol: [UnaryFunction?] = {
-        var entries = [UnaryFunction?](repeating: nil, count: Int(table.map(\.symbol.rawValue).max()!) + 1)
-        for function in table { entries[Int(function.symbol.rawValue)] = function }
-        return entries
-    }()
+    private static let bySymbol = SymbolIndex(table)
 }
 
 extension UnaryFunction {
