@@ -1,18 +1,7 @@
-import DefaultRules
 import EGraph
 import Extract
 import Foundation
 import TensorOps
-
-/// The rules `options` asks for, lowered and checked.
-public func loadRules(_ options: OptimizeOptions, conditions: ConditionRegistry) throws(DiagnosticError) -> RuleSet {
-    var sources: [RuleSource] = []
-    if options.usesDefaultRules {
-        sources = DefaultRules.files.map { RuleSource(name: $0.path, text: $0.text) }
-    }
-    sources += options.ruleFiles
-    return try CompiledRules.rules(sources, conditions: conditions)
-}
 
 extension OptimizationReport {
     /// What a user should know without asking for the report, one line

@@ -1,5 +1,3 @@
-import EGraph
-import Extract
 import Foundation
 import TensorOps
 
@@ -95,8 +93,5 @@ private func isAccepted(_ result: OptimizationResult) -> Bool {
 /// The stability cost of each output of `program` as written, read off a
 /// fresh e-graph of it.
 private func writtenCosts(of program: TensorProgram, options: OptimizeOptions) -> [Double]? {
-    guard let prepared = try? PreparedEGraph(program, options: options) else { return nil }
-    let extractor = Extractor(
-        prepared.egraph, cost: StabilityCost(analysis: prepared.analysis, precision: options.precision))
-    return extractor.costs(of: prepared.roots).map { $0?.scalar ?? .infinity }
+    try? PreparedEGraph(program, options: options).inputCosts
 }

@@ -148,7 +148,7 @@ public enum Workloads {
             let goals = try spec.goals.map { try Term(parsing: $0, signature: signature) }
             var runner = Runner(limits: limits)
             if spec.stopsWhenProved {
-                runner.goal = { egraph in PreparedRun.proves(egraph, root, goals) }
+                runner.hooks = [GoalHook { egraph in PreparedRun.proves(egraph, root, goals) }]
             }
             return PreparedRun(
                 egraph: egraph, rules: try rules(ruleSpecs, signature, conditions), runner: runner, root: root,

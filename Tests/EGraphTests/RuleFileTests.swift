@@ -172,7 +172,7 @@ final class RuleFileTests: XCTestCase {
         let start = try egraph.add("(+ (* x (inv x) y) (* -1 y) z)")
         let z = try egraph.add("z")
         var runner = Runner()
-        runner.goal = { $0.areEquivalent(start, z) }
+        runner.hooks = [GoalHook { $0.areEquivalent(start, z) }]
         let report = runner.run(rules.rewrites, on: egraph)
         XCTAssertEqual(report.stopReason, .goalReached)
         XCTAssertTrue(egraph.areEquivalent(start, z))

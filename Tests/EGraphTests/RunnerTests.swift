@@ -160,7 +160,7 @@ final class RunnerTests: XCTestCase {
         let start = try egraph.add("(+ a (+ b c))")
         let goal = try egraph.add("(+ (+ c b) a)")
         var runner = Runner()
-        runner.goal = { $0.areEquivalent(start, goal) }
+        runner.hooks = [GoalHook { $0.areEquivalent(start, goal) }]
         let report = runner.run(try commutativity(), on: egraph)
         XCTAssertEqual(report.stopReason, .goalReached)
         XCTAssertTrue(egraph.areEquivalent(start, goal))

@@ -14,7 +14,7 @@ import XCTest
 ///   those are finite, and its binary64 result is never less accurate than the
 ///   original's beyond what the judge accepts.
 /// - Property B: every e-class holds only equal terms. After a few iterations
-///   of the default rules, every e-node of every class reachable from the
+///   of the default rules, phase by phase as `optimize` runs them, every e-node of every class reachable from the
 ///   roots, instantiated with its children's cheapest terms, evaluates to the
 ///   value of its class's cheapest term wherever both are finite.
 ///
@@ -166,7 +166,8 @@ final class SoundnessPropertyTests: XCTestCase {
     /// The most e-nodes checked in one e-graph.
     static let nodesPerProgram = 250
 
-    /// Saturates `source` briefly as `optimize` does and checks every e-node
+    /// Saturates `source` briefly with `optimize`'s stages (its phases and
+    /// scheduler, three iterations, no goal) and checks every e-node
     /// reachable from the roots against its class.
     static func checkENodes(_ source: Program) -> (checked: Int, failure: String?) {
         var undefinedOnOneSide = 0
@@ -176,11 +177,14 @@ final class SoundnessPropertyTests: XCTestCase {
     /// ``checkENodes(_:)``, counting the elements finite on one side only.
     static func checkENodes(_ source: Program, undefinedOnOneSide: inout Int) -> (checked: Int, failure: String?) {
         guard let program = try? TensorProgram(source) else { return (0, nil) }
-        guard let prepared = try? PreparedEGraph(program) else { return (0, "the default rules do not load") }
-        let (egraph, rules, roots) = (prepared.egraph, prepared.rules, prepared.roots)
-        let runner = Runner(
-            limits: RunLimits(iterations: 3, nodes: 2_000, seconds: 2), scheduler: OptimizeOptions().scheduler)
-        _ = runner.run(rules.rewrites, on: egraph)
+        var options = OptimizeOptions()
+        options.limits = RunLimits(iterations: 3, nodes: 2_000, seconds: 2)
+        let pipeline = OptimizationPipeline(program, options: options)
+        guard let prepared = try? pipeline.prepare() else { return (0, "the default rules do not load") }
+        let (egraph, roots) = (prepared.egraph, prepared.roots)
+        // No goal: every iteration the limits allow runs, so as many e-nodes
+        // as they allow are there to check.
+        _ = pipeline.saturate(prepared, hooks: [])
         let extractor = Extractor(egraph, cost: TermSize())
 
         // The classes reachable from the roots, in breadth-first order.

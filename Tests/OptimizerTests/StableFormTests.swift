@@ -5,9 +5,9 @@ import Optimizer
 import TensorOps
 import XCTest
 
-/// With the default rules and limits, the e-graph of a hand-written program
-/// comes to hold its stable form written by hand: both inserted, they end in
-/// one class.
+/// With the default rules and limits, saturated as `optimize` saturates, the
+/// e-graph of a hand-written program comes to hold its stable form written by
+/// hand: both inserted, they end in one class.
 final class StableFormTests: XCTestCase {
     /// Saturates `declarations` + `(output a naive)` + `(output b stable)` and
     /// asserts the two outputs share a class.
@@ -15,11 +15,12 @@ final class StableFormTests: XCTestCase {
         _ declarations: String, _ naive: String, _ stable: String, file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let program = try TensorProgram(parsing: "\(declarations)\n(output a \(naive))\n(output b \(stable))")
-        let prepared = try PreparedEGraph(program)
-        let (egraph, rules, roots) = (prepared.egraph, prepared.rules, prepared.roots)
-        var runner = Runner(limits: OptimizeOptions().limits, scheduler: OptimizeOptions().scheduler)
-        runner.goal = { $0.areEquivalent(roots[0], roots[1]) }
-        let report = runner.run(rules.rewrites, on: egraph)
+        // optimize's stages, its phases, limits and scheduler, with the
+        // proof as the goal of every phase.
+        let pipeline = OptimizationPipeline(program)
+        let prepared = try pipeline.prepare()
+        let roots = prepared.roots
+        let report = pipeline.saturate(prepared, hooks: [GoalHook { $0.areEquivalent(roots[0], roots[1]) }])
         XCTAssertEqual(
             report.stopReason, .goalReached,
             "\(naive) and \(stable) not proved equal: \(report.stopReason) after \(report.iterations.count) iterations",

@@ -97,10 +97,8 @@ public struct RandomProgramGenerator {
             if Bool.random(using: &random), let all = Shape.broadcast(joined, thirdShape) {
                 return (Expr(.apply(.select, [operand, other, third], axis: nil)), all)
             }
-            let binary: [TensorOperator] = [
-                .add, .subtract, .multiply, .divide, .power, .maximum, .minimum, .equal, .notEqual, .less,
-                .lessOrEqual, .greater, .greaterOrEqual,
-            ]
+            let binary: [TensorOperator] =
+                [.add, .subtract, .multiply, .divide] + BinaryFunction.table.map(\.op)
             return (Expr(.apply(binary.randomElement(using: &random)!, [operand, other], axis: nil)), joined)
         default:
             let (other, otherShape) = leaf()

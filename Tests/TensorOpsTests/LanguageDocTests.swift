@@ -78,7 +78,7 @@ final class LanguageDocTests: XCTestCase {
         let rows = text.components(separatedBy: "\n").filter { $0.hasPrefix("| `(") }
         for op in TensorOperator.allCases {
             XCTAssertTrue(
-                rows.contains { $0.contains("`(\(op.rawValue) ") }, "no row of \(Self.pagePath)'s table for '\(op)'")
+                rows.contains { $0.contains("`(\(op.name) ") }, "no row of \(Self.pagePath)'s table for '\(op)'")
         }
         XCTAssertTrue(rows.contains { $0.contains("`(grad f x)`") })
     }

@@ -6,7 +6,7 @@ import XCTest
 final class TensorGraphTests: XCTestCase {
     func testSharedSubtermsAreComputedOnceAndPrintedAsLets() throws {
         let program = try TensorProgram(parsing: "(input x [n])\n(output s (/ (exp x) (sum (exp x) -1)))")
-        let exps = program.graph.nodes.filter { $0.kind == .apply(.exp) }
+        let exps = program.graph.nodes.filter { $0.kind == .apply(.unary(.exp)) }
         XCTAssertEqual(exps.count, 1)
         XCTAssertEqual(
             program.program().description, "(input x [n])\n(let t1 (exp x))\n(output s (/ t1 (sum t1 0)))\n")

@@ -19,13 +19,9 @@ public final class EGraph {
     /// Whether every invariant holds: no union or addition awaits ``rebuild()``.
     public internal(set) var isClean = true
 
-    /// Sees every merge a rewrite is about to make, of `result` into
-    /// `target`, and keeps, refuses or wraps it: a language keeps a fact
-    /// rewrites must preserve this way (the tensor language broadcasts a right
-    /// side whose shape came out smaller). It may add nodes; it reads analysis
-    /// data, not class contents, since the e-graph is dirty while rewrites
-    /// apply.
-    public var mergeAdapter: ((_ egraph: EGraph, _ target: ClassID, _ result: ClassID) -> MergeAdaptation)?
+    /// Sees every merge a rewrite is about to make and keeps, refuses or
+    /// wraps it (``MergeAdapter``); `nil` keeps every merge.
+    public var mergeAdapter: (any MergeAdapter)?
 
     /// Whether ``rebuild()`` runs the full invariant checker and traps on a
     /// violation. Defaults to the `SATURATE_CHECK_INVARIANTS` environment
@@ -447,18 +443,6 @@ public final class EGraph {
         isUnsortedOp[op] = true
         unsortedOps.append(op)
     }
-}
-
-/// What an ``EGraph/mergeAdapter`` makes of a merge.
-public enum MergeAdaptation: Sendable {
-    /// Merge the result as it is.
-    case unchanged
-    /// Skip the merge.
-    case refused
-    /// Merge this node instead, one of whose children is the result: a
-    /// wrapper, such as a broadcast, that explanations can show as part of
-    /// the rewrite.
-    case wrapped(ENode)
 }
 
 /// The nodes and parent list of one canonical class.

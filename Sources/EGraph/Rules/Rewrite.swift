@@ -220,7 +220,7 @@ public struct Rewrite: CustomStringConvertible {
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
             var adapted = id
             var wrapper: ENode?
-            switch adapter?(egraph, into, id) ?? .unchanged {
+            switch adapter?.adapt(merging: id, into: into, in: egraph) ?? .unchanged {
             case .unchanged: break
             case .refused: continue
             case .wrapped(let node):

@@ -96,7 +96,7 @@ extension TensorProgram {
         let select = graph[node]
         guard select.arguments.count == 3, case .constant(0) = graph[select.arguments[1]].kind else { return nil }
         let (condition, difference) = (graph[select.arguments[0]], graph[select.arguments[2]])
-        guard case .apply(.equal) = condition.kind, case .apply(.subtract) = difference.kind,
+        guard case .apply(.binary(.equal)) = condition.kind, case .apply(.subtract) = difference.kind,
             condition.arguments == difference.arguments
         else { return nil }
         let (value, maximum) = (difference.arguments[0], difference.arguments[1])
@@ -226,7 +226,7 @@ extension TensorProgram {
         /// maximum `m` (infinite ones included), spelled with the language's
         /// operators so the output reads back anywhere.
         private mutating func shifted(_ value: NodeID, by maximum: NodeID) throws -> NodeID {
-            let isMaximum = try graph.apply(.equal, [value, maximum])
+            let isMaximum = try graph.apply(.binary(.equal), [value, maximum])
             let difference = try graph.apply(.subtract, [value, maximum])
             return try graph.apply(.select, [isMaximum, graph.constant(0), difference])
         }

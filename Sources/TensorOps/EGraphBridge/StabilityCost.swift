@@ -223,9 +223,9 @@ public struct StabilityCost: CostFunction {
     /// squeeze (no arithmetic) little.
     static func operatorCost(_ node: ENode) -> Double {
         if let function = UnaryFunction.of(node.op) { return function.cost }
+        if let function = BinaryFunction.of(node.op) { return function.cost }
         switch node.op {
         case TensorVocabulary.add, TensorVocabulary.multiply: return Double(max(node.children.count - 1, 1))
-        case TensorVocabulary.powSymbol: return 4
         case TensorVocabulary.inverse: return 2
         case TensorVocabulary.fill, TensorVocabulary.squeeze: return 0.5
         // No more than the subtraction it guards, so that x - max(x) stays

@@ -203,6 +203,7 @@ public final class TensorAnalysis: Analysis {
         guard values.allSatisfy({ $0 != nil }) else { return nil }
         let known = values.map { $0! }
         if let function = UnaryFunction.of(node.op) { return function.exactValue(known[0]) }
+        if let function = BinaryFunction.of(node.op) { return function.exactValue(known[0], known[1]) }
         switch node.op {
         case TensorVocabulary.add:
             var total = known[0]
@@ -224,8 +225,6 @@ public final class TensorAnalysis: Analysis {
         case TensorVocabulary.inverse:
             let result = 1 / known[0]
             return result.isFinite && (-1.0).addingProduct(result, known[0]) == 0 ? result : nil
-        case TensorVocabulary.maximumSymbol: return Swift.max(known[0], known[1])
-        case TensorVocabulary.minimumSymbol: return Swift.min(known[0], known[1])
         case TensorVocabulary.whereSymbol: return known[0] != 0 ? known[1] : known[2]
         default: return nil
         }
@@ -237,6 +236,7 @@ public final class TensorAnalysis: Analysis {
         let facts = children.map { $0.signs.closed }
         let first = facts[0]
         if let function = UnaryFunction.of(node.op) { return function.signs(first) }
+        if let function = BinaryFunction.of(node.op) { return function.signs(first, facts[1]) }
         switch node.op {
         case TensorVocabulary.add:
             var result = SignFacts()
@@ -254,8 +254,6 @@ public final class TensorAnalysis: Analysis {
             return productSigns(facts)
         case TensorVocabulary.inverse:
             return first.intersection([.positive, .negative, .nonzero, .nonnegative, .nonpositive])
-        case TensorVocabulary.powSymbol:
-            return first.contains(.positive) ? .positive : []
         case TensorVocabulary.sum, TensorVocabulary.sumAll:
             var result = first.intersection([.positive, .negative, .nonnegative, .nonpositive])
             if first.contains(.atLeastOne) { result.insert(.atLeastOne) }
@@ -272,17 +270,6 @@ public final class TensorAnalysis: Analysis {
             return first
         case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll:
             return .nonpositive
-        case TensorVocabulary.maximumSymbol:
-            let either = first.union(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
-            let both = first.intersection(facts[1]).intersection([.negative, .nonpositive])
-            return either.union(both)
-        case TensorVocabulary.minimumSymbol:
-            let both = first.intersection(facts[1]).intersection([.positive, .nonnegative, .atLeastOne])
-            let either = first.union(facts[1]).intersection([.negative, .nonpositive])
-            return either.union(both)
-        case TensorVocabulary.eqSymbol, TensorVocabulary.neSymbol, TensorVocabulary.ltSymbol, TensorVocabulary.leSymbol,
-            TensorVocabulary.gtSymbol, TensorVocabulary.geSymbol:
-            return .nonnegative
         case TensorVocabulary.whereSymbol:
             return facts[1].intersection(facts[2])
         case TensorVocabulary.fill:
@@ -334,6 +321,7 @@ public final class TensorAnalysis: Analysis {
         let bounds = children.map(\.interval)
         let first = bounds[0]
         if let function = UnaryFunction.of(node.op) { return function.interval(first) }
+        if let function = BinaryFunction.of(node.op) { return function.interval(first, bounds[1]) }
         switch node.op {
         case TensorVocabulary.add:
             return bounds.dropFirst().reduce(first) { ValueInterval($0.lower + $1.lower, $0.upper + $1.upper) }
@@ -355,13 +343,6 @@ public final class TensorAnalysis: Analysis {
         case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll:
             // x - max(x) lies between the least minus the greatest and 0.
             return ValueInterval(Swift.min(first.lower - first.upper, 0), 0)
-        case TensorVocabulary.maximumSymbol:
-            return ValueInterval(Swift.max(first.lower, bounds[1].lower), Swift.max(first.upper, bounds[1].upper))
-        case TensorVocabulary.minimumSymbol:
-            return ValueInterval(Swift.min(first.lower, bounds[1].lower), Swift.min(first.upper, bounds[1].upper))
-        case TensorVocabulary.eqSymbol, TensorVocabulary.neSymbol, TensorVocabulary.ltSymbol, TensorVocabulary.leSymbol,
-            TensorVocabulary.gtSymbol, TensorVocabulary.geSymbol:
-            return ValueInterval(0, 1)
         case TensorVocabulary.whereSymbol:
             return ValueInterval(
                 Swift.min(bounds[1].lower, bounds[2].lower), Swift.max(bounds[1].upper, bounds[2].upper))

@@ -53,25 +53,8 @@ public enum TensorVocabulary {
 
     // Operators the analysis and the cost switch on, interned once: interning
     // takes the symbol table's lock, too slow for code run on every node. The
-    // functions of one operand have theirs in `UnaryFunction.table`.
-    /// `eq`.
-    public static let eqSymbol = Symbol("eq")
-    /// `ge`.
-    public static let geSymbol = Symbol("ge")
-    /// `gt`.
-    public static let gtSymbol = Symbol("gt")
-    /// `le`.
-    public static let leSymbol = Symbol("le")
-    /// `lt`.
-    public static let ltSymbol = Symbol("lt")
-    /// `maximum`.
-    public static let maximumSymbol = Symbol("maximum")
-    /// `minimum`.
-    public static let minimumSymbol = Symbol("minimum")
-    /// `ne`.
-    public static let neSymbol = Symbol("ne")
-    /// `pow`.
-    public static let powSymbol = Symbol("pow")
+    // functions of one and two operands have theirs in `UnaryFunction.table`
+    // and `BinaryFunction.table`.
     /// `where`.
     public static let whereSymbol = Symbol("where")
 
@@ -81,7 +64,7 @@ public enum TensorVocabulary {
         for op in TensorOperator.allCases {
             switch op {
             case .add, .subtract, .multiply, .divide, .negate, .sum, .max, .mean: continue
-            default: table[op] = Symbol(op.rawValue)
+            default: table[op] = Symbol(op.name)
             }
         }
         return table

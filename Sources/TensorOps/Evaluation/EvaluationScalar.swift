@@ -60,7 +60,7 @@ extension Double: EvaluationScalar {
     /// such as `pow(x, 0) = 1` even for NaN), NaN-propagating `np.maximum`/`np.minimum`, and comparisons that are
     /// false whenever an operand is NaN (except `ne`, which is true).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Double, Double) -> Double)? {
-        numpyBinaryOperation(op)
+        BinaryFunction.of(op)?.binary64 ?? numpyBinaryOperation(op)
     }
 
     /// numpy's float64 sum of a contiguous run: `0.0 + pairwise(run)` (numpy's add-reduce starts from its identity
@@ -138,10 +138,9 @@ func pairwiseSum<T: BinaryFloatingPoint>(_ run: ArraySlice<T>) -> T {
     return a <= b ? a : b
 }
 
-/// numpy's binary ufuncs in either binary format (float64's ``Swift/Double``
-/// and float32's ``Swift/Float`` alike): IEEE-754 arithmetic, the C library's
-/// `pow` or `powf`, NaN-propagating `np.maximum`/`np.minimum`, and comparisons
-/// giving 1 or 0, false whenever an operand is NaN (except `ne`).
+/// numpy's arithmetic ufuncs in either binary format (float64's ``Swift/Double``
+/// and float32's ``Swift/Float`` alike): IEEE-754 `+`, `-`, `*` and `/`. The
+/// other functions of two operands are ``BinaryFunction`` entries.
 func numpyBinaryOperation<T: BinaryFloatingPoint & ElementaryFunctions & Sendable>(
     _ op: TensorOperator
 ) -> (@Sendable (T, T) -> T)? {
@@ -150,15 +149,6 @@ func numpyBinaryOperation<T: BinaryFloatingPoint & ElementaryFunctions & Sendabl
     case .subtract: return { $0 - $1 }
     case .multiply: return { $0 * $1 }
     case .divide: return { $0 / $1 }
-    case .power: return { T.pow($0, $1) }
-    case .maximum: return { numpyMaximum($0, $1) }
-    case .minimum: return { numpyMinimum($0, $1) }
-    case .equal: return { $0 == $1 ? 1 : 0 }
-    case .notEqual: return { $0 != $1 ? 1 : 0 }
-    case .less: return { $0 < $1 ? 1 : 0 }
-    case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-    case .greater: return { $0 > $1 ? 1 : 0 }
-    case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
     default: return nil
     }
 }

@@ -16,7 +16,7 @@ extension Float: EvaluationScalar {
     /// numpy's float32 binary ufuncs: IEEE-754 single-precision arithmetic, `powf`, NaN-propagating
     /// `np.maximum`/`np.minimum`, and comparisons that are false whenever an operand is NaN (except `ne`).
     public static func binaryOperation(_ op: TensorOperator) -> (@Sendable (Float, Float) -> Float)? {
-        numpyBinaryOperation(op)
+        BinaryFunction.of(op)?.binary32 ?? numpyBinaryOperation(op)
     }
 
     /// numpy's float32 sum of a contiguous run: pairwise, accumulated in float32, from +0.

@@ -59,7 +59,7 @@ extension TensorEvaluation {
                     "max along axis \(axis) of shape \(NDArray<Scalar>.describe(value.shape)): an empty slice has "
                         + "no maximum")
             }
-            guard let maximum = Scalar.binaryOperation(.maximum) else {
+            guard let maximum = Scalar.binaryOperation(.binary(.maximum)) else {
                 throw EvaluationError(.shape, "the scalar type has no 'maximum'")
             }
             var result: [Scalar] = []
@@ -109,7 +109,7 @@ extension TensorEvaluation {
                 .emptyReduction,
                 "max of an empty array (shape \(NDArray<Scalar>.describe(shape))) has no value")
         }
-        guard let maximum = Scalar.binaryOperation(.maximum) else {
+        guard let maximum = Scalar.binaryOperation(.binary(.maximum)) else {
             throw EvaluationError(.shape, "the scalar type has no 'maximum'")
         }
         return run.dropFirst().reduce(first, maximum)

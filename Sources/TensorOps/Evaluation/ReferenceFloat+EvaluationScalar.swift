@@ -28,20 +28,12 @@ extension ReferenceFloat: EvaluationScalar {
     public static func binaryOperation(
         _ op: TensorOperator
     ) -> (@Sendable (ReferenceFloat, ReferenceFloat) -> ReferenceFloat)? {
+        if let function = BinaryFunction.of(op) { return function.reference }
         switch op {
         case .add: return { unsigned($0 + $1) }
         case .subtract: return { unsigned($0 - $1) }
         case .multiply: return { unsigned($0 * $1) }
         case .divide: return judgeDivide
-        case .power: return judgePower
-        case .maximum: return { $0.isNaN || $1.isNaN ? nan : unsigned($0 >= $1 ? $0 : $1) }
-        case .minimum: return { $0.isNaN || $1.isNaN ? nan : unsigned($0 <= $1 ? $0 : $1) }
-        case .equal: return { $0 == $1 ? one : zero }
-        case .notEqual: return { $0 == $1 ? zero : one }
-        case .less: return { $0 < $1 ? one : zero }
-        case .lessOrEqual: return { $0 <= $1 ? one : zero }
-        case .greater: return { $0 > $1 ? one : zero }
-        case .greaterOrEqual: return { $0 >= $1 ? one : zero }
         default: return nil
         }
     }
@@ -75,7 +67,7 @@ extension ReferenceFloat: EvaluationScalar {
 /// The judge's `power` (mpmath with IEEE-like specials): `pow(a, 0)` and `pow(1, b)` are 1 even for NaN; otherwise
 /// NaN operands give NaN; `pow(0, b)` is 0 for `b > 0` and `+inf` for `b < 0`; a negative base needs an integral
 /// exponent (NaN otherwise); the infinite cases follow the limits. The finite cases are ``ReferenceFloat/pow(_:_:)``.
-@Sendable private func judgePower(_ a: ReferenceFloat, _ b: ReferenceFloat) -> ReferenceFloat {
+@Sendable func judgePower(_ a: ReferenceFloat, _ b: ReferenceFloat) -> ReferenceFloat {
     if b.isZero || a == .one { return .one }
     if a.isNaN || b.isNaN { return .nan }
     if a.isZero { return b > .zero ? .zero : .infinity }

@@ -75,7 +75,7 @@ extension TensorGraph {
     func isGuardedShift(_ node: NodeID) -> Bool {
         let arguments = nodes[node].arguments
         guard arguments.count == 3, nodes[arguments[1]].kind == .constant(0),
-            case .apply(.subtract) = nodes[arguments[2]].kind, case .apply(.equal) = nodes[arguments[0]].kind
+            case .apply(.subtract) = nodes[arguments[2]].kind, case .apply(.binary(.equal)) = nodes[arguments[0]].kind
         else { return false }
         let difference = nodes[arguments[2]].arguments
         let compared = nodes[arguments[0]].arguments
@@ -135,6 +135,10 @@ extension TensorGraph {
         func unbroadcast(_ value: NodeID) throws(ShapeError) -> NodeID { try self.unbroadcast(value, to: target) }
         let x = arguments[0]
         if let function = UnaryFunction.of(op) { return try function.adjoint(&self, x, node, g) }
+        if let function = BinaryFunction.of(op) {
+            guard let adjoint = try function.adjoint(&self, x, arguments[1], node, g, position) else { return nil }
+            return try unbroadcast(adjoint)
+        }
         switch op {
         case .add:
             return try unbroadcast(g)
@@ -147,20 +151,6 @@ extension TensorGraph {
             if position == 0 { return try unbroadcast(quotient(g, y)) }
             let numerator = try apply(.negate, [unitDroppingProduct(g, x)])
             return try unbroadcast(apply(.divide, [numerator, apply(.multiply, [y, y])]))
-        case .power:
-            let y = arguments[1]
-            if position == 0 {
-                let lowered = try apply(.power, [x, apply(.subtract, [y, constant(1)])])
-                return try unbroadcast(apply(.multiply, [apply(.multiply, [g, y]), lowered]))
-            }
-            let slope = try apply(.multiply, [apply(.multiply, [g, apply(.log, [x])]), node])
-            return try unbroadcast(apply(.select, [apply(.equal, [x, constant(0)]), constant(0), slope]))
-        case .maximum, .minimum:
-            let chosen = try apply(.equal, [node, x])
-            if position == 0 { return try unbroadcast(apply(.multiply, [chosen, g])) }
-            return try unbroadcast(apply(.multiply, [apply(.subtract, [constant(1), chosen]), g]))
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
-            return nil
         case .select:
             let condition = arguments[0]
             // The guarded shift `(where (eq x m) 0 (- x m))` is `x - m`
@@ -186,7 +176,7 @@ extension TensorGraph {
             let count = try apply(.sum, [apply(.fill, [x, constant(1)])], axis: current.axis)
             return try broadcast(apply(.divide, [g, count]), like: x)
         case .max:
-            return try apply(.multiply, [apply(.equal, [node, x]), g])
+            return try apply(.multiply, [apply(.binary(.equal), [node, x]), g])
         case .squeeze:
             let axis = current.axis ?? 0
             let inputShape = nodes[x].shape
@@ -197,8 +187,8 @@ extension TensorGraph {
             }
             return try apply(.fill, [x, g])
         default:
-            // The functions of one operand took their adjoint from the table above.
-            preconditionFailure("no adjoint for \(op): a function of one operand needs its UnaryFunction entry")
+            // The functions of one and two operands took their adjoints from their tables above.
+            preconditionFailure("no adjoint for \(op): a function needs its UnaryFunction or BinaryFunction entry")
         }
     }
 }

@@ -61,7 +61,9 @@ extension TensorProgram {
         for id in order where graph.isGuardedShift(id) { guardedComparisons.insert(graph[id].arguments[0]) }
         for id in order {
             guard case .apply(let op) = graph[id].kind else { continue }
-            let isKink = op == .maximum || op == .minimum || op == .abs || op == .select || op.isComparison
+            let isKink =
+                op == .binary(.maximum) || op == .binary(.minimum) || op == .unary(.abs) || op == .select
+                || op.isComparison
             if !isKink || guardedComparisons.contains(id) || graph.isGuardedShift(id) { continue }
             counts[op, default: 0] += 1
         }

@@ -32,7 +32,7 @@ public enum ProgramPrinter {
         case .number(let value): text += Literal.format(value)
         case .name(let name): text += name
         case .apply(let op, let operands, let axis):
-            text += "(" + op.rawValue
+            text += "(" + op.name
             for operand in operands {
                 text += " "
                 write(operand, into: &text)

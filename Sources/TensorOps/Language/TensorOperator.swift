@@ -2,38 +2,80 @@
 ///
 /// There are no softmax, log-softmax or log-sum-exp operators: those are
 /// written out by hand, and finding their stable forms is the optimizer's job.
-public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-    case add = "+"
-    case subtract = "-"
-    case multiply = "*"
-    case divide = "/"
-    case power = "pow"
-    case maximum
-    case minimum
-    case equal = "eq"
-    case notEqual = "ne"
-    case less = "lt"
-    case lessOrEqual = "le"
-    case greater = "gt"
-    case greaterOrEqual = "ge"
-    case select = "where"
-    case negate = "neg"
-    case exp
-    case log
-    case log1p
-    case expm1
-    case sqrt
-    case abs
-    case tanh
-    case sigmoid
-    case softplus
+///
+/// The elementwise functions of one operand, and those of two that keep
+/// their name in the e-graph, are not cases of their own but ``unary(_:)``
+/// and ``binary(_:)`` of an entry of ``UnaryFunction/table`` or
+/// ``BinaryFunction/table``, which holds their spelling with everything else
+/// about them: adding one is an entry there, not a case here.
+public enum TensorOperator: CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// `(+ a b ...)`: the elementwise sum, of two or more operands.
+    case add
+    /// `(- a b)`: the elementwise difference.
+    case subtract
+    /// `(* a b ...)`: the elementwise product, of two or more operands.
+    case multiply
+    /// `(/ a b)`: the elementwise quotient.
+    case divide
+    /// A function of two operands that keeps its name in the e-graph:
+    /// `pow`, `maximum`, `minimum` and the comparisons (an entry of
+    /// ``BinaryFunction/table``).
+    case binary(BinaryFunction)
+    /// `(where c a b)`: `a` where `c` is nonzero, else `b`.
+    case select
+    /// `(neg a)`: the elementwise negation.
+    case negate
+    /// An elementwise function of one operand: `exp`, `log`, ... (an entry
+    /// of ``UnaryFunction/table``).
+    case unary(UnaryFunction)
+    /// `(sum a k)`: the sum along axis `k`, kept with size 1; `(sum a)`, of
+    /// every element.
     case sum
+    /// `(max a k)`: the maximum along axis `k`, kept with size 1; `(max a)`,
+    /// of every element.
     case max
     /// `(mean a k)` is `(sum a k)` divided by the size of axis `k`; `(mean a)`
     /// is `(sum a)` divided by the number of elements, as numpy's `np.mean`.
     case mean
+    /// `(squeeze a k)`: `a` without its axis `k`, of size 1.
     case squeeze
+    /// `(fill a c)`: `c` repeated over the broadcast of both shapes; no value
+    /// of `a` is read.
     case fill
+
+    /// Every operator: the fixed ones, and one for each entry of
+    /// ``BinaryFunction/table`` and ``UnaryFunction/table``, in the tables'
+    /// order.
+    public static let allCases: [TensorOperator] =
+        [.add, .subtract, .multiply, .divide] + BinaryFunction.table.map(\.op) + [.select, .negate]
+        + UnaryFunction.table.map(\.op) + [.sum, .max, .mean, .squeeze, .fill]
+
+    /// The operator as written.
+    public var name: String {
+        switch self {
+        case .add: "+"
+        case .subtract: "-"
+        case .multiply: "*"
+        case .divide: "/"
+        case .binary(let function): function.name
+        case .select: "where"
+        case .negate: "neg"
+        case .unary(let function): function.name
+        case .sum: "sum"
+        case .max: "max"
+        case .mean: "mean"
+        case .squeeze: "squeeze"
+        case .fill: "fill"
+        }
+    }
+
+    /// The operator spelled `name`, if any.
+    public init?(name: String) {
+        guard let op = TensorOperator.byName[name] else { return nil }
+        self = op
+    }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 
     /// How an operator combines its operands and what it does to shapes.
     public enum Kind: Sendable {
@@ -48,7 +90,7 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     }
 
     /// The operator as written.
-    public var description: String { rawValue }
+    public var description: String { name }
 
     /// What kind of operator this is.
     public var kind: Kind {
@@ -63,9 +105,8 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     /// The number of tensor operands in the core form (the binary reading of
     /// `+` and `*`); the axis of a reduction or squeeze is not an operand.
     public var arity: Int {
-        if UnaryFunction.of(self) != nil { return 1 }
-        return switch self {
-        case .negate, .sum, .max, .mean, .squeeze:
+        switch self {
+        case .negate, .unary, .sum, .max, .mean, .squeeze:
             1
         case .select: 3
         default: 2
@@ -77,12 +118,7 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
     public var isVariadic: Bool { self == .add || self == .multiply }
 
     /// Whether the result is 1 or 0 (comparisons).
-    public var isComparison: Bool {
-        switch self {
-        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: true
-        default: false
-        }
-    }
+    public var isComparison: Bool { BinaryFunction.of(self)?.isComparison ?? false }
 
     /// Whether the written form carries an integer axis: optional for
     /// reductions, required for `squeeze`.
@@ -121,7 +157,4 @@ public enum TensorOperator: String, CaseIterable, Hashable, Sendable, CustomStri
         /// Always an axis.
         case required
     }
-
-    /// The operator spelled `name`, if any.
-    public init?(name: String) { self.init(rawValue: name) }
 }
