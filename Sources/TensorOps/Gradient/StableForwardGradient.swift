@@ -25,16 +25,30 @@ extension TensorProgram {
         if gradients.isEmpty { return nil }
         var functions: [NodeID] = []
         for site in gradients where !functions.contains(site.function) { functions.append(site.function) }
+        // The outputs that take no gradient are stabilized with the
+        // functions, in the same run: a value left as written beside the
+        // gradients of its stable form would be optimized from scratch.
+        let gradientNodes = Set(gradients.map(\.gradient))
+        var values: [NodeID] = []
+        for output in outputs where !functions.contains(output.node) && !values.contains(output.node) {
+            if !graph.topologicalOrder(from: [output.node]).contains(where: gradientNodes.contains) {
+                values.append(output.node)
+            }
+        }
         let forward = TensorProgram(
             graph: graph, inputs: inputs,
-            outputs: functions.enumerated().map { ("f\($0.offset)", $0.element) })
+            outputs: functions.enumerated().map { ("f\($0.offset)", $0.element) }
+                + values.enumerated().map { ("v\($0.offset)", $0.element) })
         let stable = try stabilize(forward)
-        guard stable.outputs.count == functions.count, stable.kinks.isSubset(of: forward.kinks) else { return nil }
+        guard stable.outputs.count == functions.count + values.count,
+            stable.kinks(ofOutputs: functions.count).isSubset(of: forward.kinks(ofOutputs: functions.count))
+        else { return nil }
         var rebuilt = Rebuilder(source: self, target: stable.graph)
         for input in inputs {
             guard let node = stable.inputs.first(where: { $0.name == input.name })?.node else { return nil }
             rebuilt.mapped[input.node] = node
         }
+        for (index, node) in (functions + values).enumerated() { rebuilt.mapped[node] = stable.outputs[index].node }
         for site in gradients {
             let function = stable.outputs[functions.firstIndex(of: site.function)!].node
             guard let input = rebuilt.mapped[site.input] else { return nil }
@@ -47,17 +61,17 @@ extension TensorProgram {
     }
 
     /// How many of each operator with a kink (`maximum`, `minimum`, `abs`,
-    /// `where` and the comparisons) the outputs compute, guarded shifts left
+    /// `where` and the comparisons) the first `count` outputs compute, guarded shifts left
     /// out: where a stable form has a kink the function as written has not,
     /// its derivative there is one side's (a stable `logaddexp` of `a` and
     /// `b` gives `a` all of the gradient at `a = b`), not the function's.
     /// The guarded shift's derivative is `x - max(x)`'s, which is right
     /// everywhere `x` is finite, and the maximum it subtracts cancels from
     /// every shift-invariant function of it.
-    var kinks: KinkCount {
+    func kinks(ofOutputs count: Int) -> KinkCount {
         var counts: [TensorOperator: Int] = [:]
         var guardedComparisons: Set<NodeID> = []
-        let order = graph.topologicalOrder(from: outputs.map(\.node))
+        let order = graph.topologicalOrder(from: outputs.prefix(count).map(\.node))
         for id in order where graph.isGuardedShift(id) { guardedComparisons.insert(graph[id].arguments[0]) }
         for id in order {
             guard case .apply(let op) = graph[id].kind else { continue }
