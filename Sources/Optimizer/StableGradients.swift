@@ -59,10 +59,12 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
         {
             var precise = stableOptions
             precise.quickVerificationOperations = .max
+            let verifyStart = Date()
             let verification = OptimizationPipeline(candidate, options: precise, reference: program)
                 .verify(result.program)
             if verification.after != nil {
                 result.report.record(verification)
+                result.report.phaseSeconds.append(("verify exactly", Date().timeIntervalSince(verifyStart)))
                 stable = result
             }
         }

@@ -12,8 +12,11 @@ import Optimizer
 /// time between reports, so a slow run never looks like a hung one. Hence a
 /// class behind a lock: the reports and the timer come from different threads.
 final class ProgressLine: @unchecked Sendable {
-    /// How long a run goes quiet before the line appears.
-    private static let delaySeconds = 1.0
+    /// How long a run goes quiet before the line appears: a second, or the
+    /// seconds `SATURATE_PROGRESS_DELAY` gives (the tests shorten it, since
+    /// the runs they can show it on finish within a second or two).
+    private static let delaySeconds =
+        ProcessInfo.processInfo.environment["SATURATE_PROGRESS_DELAY"].flatMap(Double.init) ?? 1.0
     private let lock = NSLock()
     private let timer = DispatchSource.makeTimerSource(queue: .global())
     /// The latest report, and when ``optimize(_:options:)`` started by its

@@ -96,6 +96,11 @@ final class InspectionTests: XCTestCase {
     /// A time limit far past the run's length, so a loaded machine stops the
     /// run where an idle one does (by its goal) and outputs can be compared.
     private static let patientLimits = ["--time-limit", "600"]
+    /// The progress line's delay in these runs, in seconds: the seed takes
+    /// more than a second in a debug build, but not much more.
+    private static let progressDelay = 0.25
+    private static let environment = ProcessInfo.processInfo.environment.merging(
+        ["SATURATE_PROGRESS_DELAY": "\(progressDelay)"]) { _, new in new }
 
     private static let seedRuns: Result<SeedRuns, any Error> = Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)")
@@ -104,11 +109,11 @@ final class InspectionTests: XCTestCase {
         let json = directory.appendingPathComponent("seed.json")
         let dot = directory.appendingPathComponent("seed.dot")
         let runs = try SaturateProcess.inParallel([
-            { @Sendable in try SaturateProcess.run(["optimize", seed] + patientLimits) },
+            { @Sendable in try SaturateProcess.run(["optimize", seed] + patientLimits, environment: environment) },
             { @Sendable in
                 try SaturateProcess.run(
                     ["optimize", seed, "--dump-egraph", json.path, "--report", "--dump-egraph", dot.path]
-                        + patientLimits)
+                        + patientLimits, environment: environment)
             },
         ])
         return SeedRuns(
@@ -144,7 +149,8 @@ final class InspectionTests: XCTestCase {
         XCTAssertEqual(runs.inspected.stdout, runs.plain.stdout)
         XCTAssertNoThrow(try TensorProgram(parsing: runs.plain.stdout, file: "<stdout>"), runs.plain.stdout)
         // Past the progress line's delay, yet stderr, a file here, stayed empty.
-        XCTAssertGreaterThan(runs.plain.seconds, 1.5, "the run is too quick to show that progress stays off")
+        XCTAssertGreaterThan(
+            runs.plain.seconds, 2 * Self.progressDelay, "the run is too quick to show that progress stays off")
         XCTAssertEqual(runs.plain.stderr, "", "no progress or other noise on a stderr that is not a terminal")
     }
 
@@ -385,11 +391,13 @@ final class InspectionTests: XCTestCase {
         let hidden = try PseudoTerminal()
         let runs = try SaturateProcess.inParallel([
             { @Sendable in
-                try SaturateProcess.run(["optimize", Self.seed] + Self.patientLimits, stderr: shown.childEnd)
+                try SaturateProcess.run(
+                    ["optimize", Self.seed] + Self.patientLimits, environment: Self.environment, stderr: shown.childEnd)
             },
             { @Sendable in
                 try SaturateProcess.run(
-                    ["optimize", Self.seed, "--no-progress"] + Self.patientLimits, stderr: hidden.childEnd)
+                    ["optimize", Self.seed, "--no-progress"] + Self.patientLimits, environment: Self.environment,
+                    stderr: hidden.childEnd)
             },
         ])
         let (text, quiet) = (try shown.finish(), try hidden.finish())
@@ -398,7 +406,8 @@ final class InspectionTests: XCTestCase {
             XCTAssertEqual(run.status, 0, run.summary)
             XCTAssertEqual(run.stdout, try seedRuns().plain.stdout, "progress never reaches stdout")
         }
-        XCTAssertGreaterThan(runs[1].seconds, 1.5, "the run is too quick to show that --no-progress hides it")
+        XCTAssertGreaterThan(
+            runs[1].seconds, 2 * Self.progressDelay, "the run is too quick to show that --no-progress hides it")
         XCTAssertEqual(quiet, "", "--no-progress writes nothing to the terminal")
 
         // Every update starts at the line's start; the last one blanks it.
@@ -416,7 +425,7 @@ final class InspectionTests: XCTestCase {
         let secondsShown = shownUpdates.map { Double($0[3])! }
         XCTAssertEqual(iterationsShown, iterationsShown.sorted(), "iterations count up")
         XCTAssertEqual(secondsShown, secondsShown.sorted(), "time counts up")
-        XCTAssertGreaterThanOrEqual(secondsShown.first ?? 0, 1.0, "nothing before the first second")
+        XCTAssertGreaterThanOrEqual(secondsShown.first ?? 0, Self.progressDelay - 0.05, "nothing before the delay")
         XCTAssertGreaterThanOrEqual(erasure.count, updates.dropLast().map(\.count).max() ?? 0, "erased in full")
     }
 }
