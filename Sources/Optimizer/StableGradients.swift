@@ -34,6 +34,10 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
     forwardOptions.keepsEGraph = false
     forwardOptions.progress = nil
     forwardOptions.limits.seconds = options.limits.seconds / 4
+    // One more iteration to settle than the whole program gets: a forward
+    // program is small, and a simplification found late there (a softmax
+    // summed to 1, the seed's function) spares its gradient the search.
+    forwardOptions.settleIterations = options.settleIterations + 1
     // A forward program that does not optimize or differentiate (a shape
     // the gradient cannot put back) leaves the direct optimization alone.
     let candidate = try? program.differentiatingStableForms { forward in

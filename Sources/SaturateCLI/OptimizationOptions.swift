@@ -31,12 +31,18 @@ enum OptimizationOption {
             "finish within SECONDS: saturation, extraction and verification (default \(Int(defaults.limits.seconds)))"
     )
 
+    static let writtenGradients = CommandOption.flag(
+        "--written-gradients",
+        help: "optimize each grad as written only, not first the gradient of its function's stable form")
+
     static let precision = CommandOption.value(
         "--precision", placeholder: "FORMAT",
         help: "the format the program computes in, float64 (default) or float32, whose overflow thresholds count")
 
     /// All of them, in the order the help lists them.
-    static let all = [rules, uncheckedRules, noDefaultRules, iterLimit, nodeLimit, timeLimit, precision]
+    static let all = [
+        rules, uncheckedRules, noDefaultRules, iterLimit, nodeLimit, timeLimit, writtenGradients, precision,
+    ]
 }
 
 /// The optimizer's options the arguments give, with the `--rules` files
@@ -44,6 +50,7 @@ enum OptimizationOption {
 func optimizeOptions(_ arguments: ParsedArguments, of interface: CommandInterface) throws -> OptimizeOptions {
     var options = OptimizeOptions()
     options.usesDefaultRules = !arguments.flag(OptimizationOption.noDefaultRules)
+    options.differentiatesStableForms = !arguments.flag(OptimizationOption.writtenGradients)
     if let iterations = try arguments.positive(OptimizationOption.iterLimit, as: Int.self, of: interface) {
         options.limits.iterations = iterations
     }

@@ -20,6 +20,7 @@ extension TensorAnalysis {
     /// | `(value ?a V)` | every element of `?a` is the number `V` |
     /// | `(uniform ?a)` | `?a` does not vary along any axis |
     /// | `(single ?a ?k)` | axis `?k` of `?a` has size 1 (or `?a` has no such axis) |
+    /// | `(one-element ?a)` | every axis of `?a` has size 1: it holds one number (with a rest variable, every operand) |
     /// | `(has-axis ?a ?k)` | `?a` has axis `?k` (with a rest variable, some operand has it) |
     /// | `(varies-along ?a ?k)` | `?a` has axis `?k`, not of size 1, and the analysis does not know it constant along it |
     /// | `(varies ?a)` | the analysis does not know `?a` uniform (constant along every axis) |
@@ -97,6 +98,10 @@ extension TensorAnalysis {
                 let facts = egraph.data(of: id, for: self)
                 return facts.shape.rank == 0 || (1...facts.shape.rank).allSatisfy { facts.isConstant(alongFromEnd: $0) }
             }
+        }
+        registry.register("one-element", arity: 1) { arguments, egraph in
+            let ids = classes(arguments[0])
+            return !ids.isEmpty && ids.allSatisfy { egraph.data(of: $0, for: self).shape.dims.allSatisfy(\.isOne) }
         }
         registry.register("has-axis", arity: 2) { arguments, egraph in
             guard case .literal(.integer(let axis)) = arguments[1], axis < 0 else { return false }
