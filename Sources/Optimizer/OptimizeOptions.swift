@@ -57,6 +57,11 @@ public struct OptimizeOptions: Sendable {
     /// for progress displays; the command line shows it on a terminal.
     public var progress: (@Sendable (OptimizationProgress) -> Void)?
 
+    /// Iterations without improvement after which saturation stops even
+    /// though an output can still fail; `nil` (the default) runs on to a
+    /// limit, since a risk may take many iterations to remove.
+    public var settleIterationsWhileRisky: Int?
+
     /// Whether each `grad` is also taken of its function's stable form (see
     /// `TensorProgram.differentiatingStableForms`), and that program
     /// optimized and verified against the program as written: it is kept

@@ -36,8 +36,14 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
     forwardOptions.limits.seconds = options.limits.seconds / 4
     // One more iteration to settle than the whole program gets: a forward
     // program is small, and a simplification found late there (a softmax
-    // summed to 1, the seed's function) spares its gradient the search.
+    // summed to 1, the seed's function) spares its gradient the search. And
+    // it settles even while an output can fail: a product of inputs (every
+    // attention score, every layer of an MLP) is a risk no rewrite removes,
+    // and the run went on to its node limit, most of an attention VJP's
+    // time. Five quiet iterations keep every stable form the corpus needs
+    // (three lost a mixture's shift).
     forwardOptions.settleIterations = options.settleIterations + 1
+    forwardOptions.settleIterationsWhileRisky = options.settleIterations + 3
     // A forward program that does not optimize or differentiate (a shape
     // the gradient cannot put back) leaves the direct optimization alone.
     let candidate = try? program.differentiatingStableForms { forward in

@@ -13,7 +13,9 @@ extension OptimizationPipeline {
     public func saturate(_ prepared: PreparedEGraph) -> RunReport {
         var hooks: [any RunHook] = []
         if let progress = options.progress { hooks.append(ProgressHook(progress, since: budget.start)) }
-        hooks.append(StabilityGoal(prepared, settleIterations: options.settleIterations))
+        var goal = StabilityGoal(prepared, settleIterations: options.settleIterations)
+        goal.settleIterationsWhileRisky = options.settleIterationsWhileRisky
+        hooks.append(goal)
         return saturate(prepared, hooks: hooks)
     }
 
@@ -50,6 +52,9 @@ extension OptimizationPipeline {
 public struct StabilityGoal: RunHook {
     /// The iterations without improvement after which a phase has settled.
     public let settleIterations: Int
+    /// The iterations without improvement after which a phase whose best
+    /// form can still fail has settled too; `nil` for never.
+    public var settleIterationsWhileRisky: Int?
     private let roots: [ClassID]
     private let cost: StabilityCost
     private let inputExtractor: Extractor<StabilityCost>
@@ -88,7 +93,9 @@ public struct StabilityGoal: RunHook {
         } else {
             quiet += 1
         }
-        return best.map { !$0.canFail } == true && quiet >= settleIterations ? .goalReached : .proceed
+        guard let best else { return .proceed }
+        if !best.canFail { return quiet >= settleIterations ? .goalReached : .proceed }
+        return settleIterationsWhileRisky.map { quiet >= $0 } == true ? .goalReached : .proceed
     }
 }
 
