@@ -26,9 +26,9 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
         return try optimizeInserting(program, reference: program, options: options)
     }
     let start = Date()
-    func secondsLeft() -> Double { options.limits.seconds - Date().timeIntervalSince(start) }
     var options = options
     options.reportedTimeLimit = options.limits.seconds
+    func secondsLeft() -> Double { options.limits.seconds - Date().timeIntervalSince(start) }
     var forwardOptions = options
     forwardOptions.verifiesAccuracy = false
     forwardOptions.keepsEGraph = false

@@ -70,16 +70,16 @@ extension TensorProgram {
     /// every shift-invariant function of it.
     func kinks(ofOutputs count: Int) -> KinkCount {
         var counts: [TensorOperator: Int] = [:]
-        var guardedComparisons: Set<NodeID> = []
         let order = graph.topologicalOrder(from: outputs.prefix(count).map(\.node))
-        for id in order where graph.isGuardedShift(id) { guardedComparisons.insert(graph[id].arguments[0]) }
-        for id in order {
+        // A guarded shift and the comparison it guards with are not kinks.
+        var guarded: Set<NodeID> = []
+        for id in order where graph.isGuardedShift(id) { guarded.formUnion([id, graph[id].arguments[0]]) }
+        for id in order where !guarded.contains(id) {
             guard case .apply(let op) = graph[id].kind else { continue }
             let isKink =
                 op == .binary(.maximum) || op == .binary(.minimum) || op == .unary(.abs) || op == .select
                 || op.isComparison
-            if !isKink || guardedComparisons.contains(id) || graph.isGuardedShift(id) { continue }
-            counts[op, default: 0] += 1
+            if isKink { counts[op, default: 0] += 1 }
         }
         return KinkCount(counts: counts)
     }
@@ -105,26 +105,38 @@ extension TensorProgram {
         /// input of `target` to take them of instead.
         var gradientOf: [NodeID: (function: NodeID, input: NodeID)] = [:]
 
-        mutating func node(for id: NodeID) throws -> NodeID {
-            if let done = mapped[id] { return done }
-            let result: NodeID
-            if let (function, input) = gradientOf[id] {
-                result = try target.gradient(of: function, withRespectTo: input)
-            } else {
+        /// The node of `target` for `root`, copying what it needs first: by
+        /// a stack rather than by recursion, since a deep network's chain of
+        /// layers would be as deep a recursion.
+        mutating func node(for root: NodeID) throws -> NodeID {
+            var stack = [root]
+            while let id = stack.last {
+                if mapped[id] != nil {
+                    stack.removeLast()
+                    continue
+                }
+                if let (function, input) = gradientOf[id] {
+                    mapped[id] = try target.gradient(of: function, withRespectTo: input)
+                    stack.removeLast()
+                    continue
+                }
                 let node = source.graph[id]
+                let missing = node.arguments.filter { mapped[$0] == nil }
+                if !missing.isEmpty {
+                    stack.append(contentsOf: missing)
+                    continue
+                }
+                stack.removeLast()
                 switch node.kind {
                 case .input:
                     preconditionFailure("every input is mapped before the outputs are copied")
                 case .constant(let value):
-                    result = target.constant(value)
+                    mapped[id] = target.constant(value)
                 case .apply(let op):
-                    var arguments: [NodeID] = []
-                    for argument in node.arguments { arguments.append(try self.node(for: argument)) }
-                    result = try target.apply(op, arguments, axis: node.axis)
+                    mapped[id] = try target.apply(op, node.arguments.map { mapped[$0]! }, axis: node.axis)
                 }
             }
-            mapped[id] = result
-            return result
+            return mapped[root]!
         }
     }
 }
