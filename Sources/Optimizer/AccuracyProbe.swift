@@ -121,7 +121,7 @@ public struct AccuracyProbe: Sendable {
     /// when every input is multiplied by 1 ± 2^-52 (2^-23 in binary32; 8
     /// seeded sign patterns).
     public func baseline(for program: TensorProgram) throws(EvaluationError) -> Baseline {
-        var sets: [Baseline.Set] = []
+        var sets: [(InputSet?, [String: NDArray<Double>])] = []
         let hasScalars = program.inputs.contains { $0.shape.rank == 0 }
         let hasMasks = !AccuracyProbe.maskInputs(of: program).isEmpty
         for set in InputSet.allCases {
@@ -129,9 +129,9 @@ public struct AccuracyProbe: Sendable {
             // `normal` at the reference's price.
             if set == .smallScalars || set == .largeScalars, !hasScalars { continue }
             if set == .maskedRows, !hasMasks { continue }
-            sets.append(try baselineSet(for: program, at: inputs(for: program, set: set).0, named: set))
+            sets.append((set, inputs(for: program, set: set).0))
         }
-        return Baseline(sets: sets)
+        return try baseline(for: program, sets: sets)
     }
 
     /// The reference truth of `program` at inputs of the caller's choosing,
@@ -142,43 +142,64 @@ public struct AccuracyProbe: Sendable {
     public func baseline(for program: TensorProgram, at inputSets: [[String: NDArray<Double>]])
         throws(EvaluationError) -> Baseline
     {
-        var sets: [Baseline.Set] = []
-        for inputs in inputSets { sets.append(try baselineSet(for: program, at: inputs, named: nil)) }
-        return Baseline(sets: sets)
+        try baseline(for: program, sets: inputSets.map { (nil, $0) })
     }
 
-    /// The truth and its sensitivity at one set of inputs.
-    private func baselineSet(for program: TensorProgram, at doubles: [String: NDArray<Double>], named set: InputSet?)
-        throws(EvaluationError) -> Baseline.Set
+    /// The truth and its sensitivity at each set of inputs.
+    ///
+    /// Every reference evaluation (the truth and its perturbations, on every
+    /// set) is independent of the others, and they are most of the time an
+    /// `optimize` call takes on a model: they run as one batch on every
+    /// core. The perturbations are drawn first, in order, so the baseline
+    /// does not depend on how the batch is scheduled.
+    private func baseline(for program: TensorProgram, sets: [(InputSet?, [String: NDArray<Double>])])
+        throws(EvaluationError) -> Baseline
     {
-        let references = doubles.mapValues { $0.map(ReferenceFloat.init) }
-        let truths = try program.evaluate(references, deadline: deadline).map(\.value.elements)
-        var sensitivities = truths.map { $0.map { _ in 0.0 } }
-        var random = SplitMix64(seed: seed ^ 0x5E45)
         let ulp = ReferenceFloat(precision.unitRoundoff)
-        for _ in 0..<sensitivitySamples {
-            var perturbed = references
-            // In declared order: the signs come from one stream, and a
-            // dictionary's order changes from process to process.
-            for input in program.inputs {
-                guard let array = references[input.name] else { continue }
-                perturbed[input.name] = array.map { value in
-                    value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
+        var evaluations: [[String: NDArray<ReferenceFloat>]] = []
+        for (_, doubles) in sets {
+            let references = doubles.mapValues { $0.map(ReferenceFloat.init) }
+            evaluations.append(references)
+            var random = SplitMix64(seed: seed ^ 0x5E45)
+            for _ in 0..<sensitivitySamples {
+                var perturbed = references
+                // In declared order: the signs come from one stream, and a
+                // dictionary's order changes from process to process.
+                for input in program.inputs {
+                    guard let array = references[input.name] else { continue }
+                    perturbed[input.name] = array.map { value in
+                        value * (random.next() & 1 == 0 ? ReferenceFloat.one + ulp : ReferenceFloat.one - ulp)
+                    }
                 }
+                evaluations.append(perturbed)
             }
-            let moved = try program.evaluate(perturbed, deadline: deadline).map(\.value.elements)
-            for output in truths.indices {
-                for element in truths[output].indices {
-                    let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue
-                    if change.isFinite {
-                        sensitivities[output][element] = max(sensitivities[output][element], change)
+        }
+        let deadline = self.deadline
+        let values = try concurrentMap(evaluations) { inputs throws(EvaluationError) in
+            try program.evaluate(inputs, deadline: deadline).map(\.value.elements)
+        }
+        var result: [Baseline.Set] = []
+        for (index, (set, doubles)) in sets.enumerated() {
+            let first = index * (sensitivitySamples + 1)
+            let truths = values[first]
+            var sensitivities = truths.map { $0.map { _ in 0.0 } }
+            for moved in values[(first + 1)..<(first + 1 + sensitivitySamples)] {
+                for output in truths.indices {
+                    for element in truths[output].indices {
+                        let change = (moved[output][element] - truths[output][element]).magnitude.doubleValue
+                        if change.isFinite {
+                            sensitivities[output][element] = max(sensitivities[output][element], change)
+                        }
                     }
                 }
             }
+            let hasInfinity = doubles.values.contains { $0.elements.contains { !$0.isFinite } }
+            result.append(
+                Baseline.Set(
+                    set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths,
+                    sensitivities: sensitivities))
         }
-        let hasInfinity = doubles.values.contains { $0.elements.contains { !$0.isFinite } }
-        return Baseline.Set(
-            set: set, inputs: doubles, scoresInfiniteTruths: hasInfinity, truths: truths, sensitivities: sensitivities)
+        return Baseline(sets: result)
     }
 
     /// The judge's cond bits of `program`'s evaluation in ``precision``
