@@ -18,10 +18,18 @@
 extension TensorGraph {
     /// The gradient of the sum of all elements of `function` with respect to
     /// the input node `input`, of the input's shape.
+    ///
+    /// With `scalingShiftsExactly`, a max shift of a quotient by a scalar
+    /// (a temperature) passes the scalar the derivative of the shifted
+    /// value, which is exact at a tie, rather than that of the quotient less
+    /// that of its maximum, which cancels (``ScaledShifts``): for gradients
+    /// of stable forms, not of programs as written.
     /// - Throws: ``ShapeError`` where the language cannot express a step: the
     ///   gradient of `squeeze` needs the axis put back, which `fill` can do
     ///   only when every axis before it has size 1.
-    public mutating func gradient(of function: NodeID, withRespectTo input: NodeID) throws(ShapeError) -> NodeID {
+    public mutating func gradient(
+        of function: NodeID, withRespectTo input: NodeID, scalingShiftsExactly: Bool = false
+    ) throws(ShapeError) -> NodeID {
         let order = topologicalOrder(from: [function])
         var dependsOnInput = [Bool](repeating: false, count: nodes.count)
         for node in order {
@@ -30,8 +38,14 @@ extension TensorGraph {
         guard dependsOnInput[function] else { return try broadcast(constant(0), like: input) }
         let seed = nodes[function].shape == .scalar ? constant(1) : try apply(.fill, [function, constant(1)])
         var contributions: [NodeID: [NodeID]] = [function: [seed]]
+        var shifts = ScaledShifts()
         for node in order.reversed() where node != input {
             guard let terms = contributions.removeValue(forKey: node) else { continue }
+            if scalingShiftsExactly,
+                try shifts.differentiate(node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)
+            {
+                continue
+            }
             let adjoint = try total(terms)
             for (position, argument) in nodes[node].arguments.enumerated() where dependsOnInput[argument] {
                 guard let term = try contribution(of: node, toArgument: position, adjoint: adjoint) else { continue }
@@ -94,7 +108,7 @@ extension TensorGraph {
         }
     }
 
-    private mutating func total(_ terms: [NodeID]) throws(ShapeError) -> NodeID {
+    mutating func total(_ terms: [NodeID]) throws(ShapeError) -> NodeID {
         var sum = terms[0]
         for term in terms.dropFirst() { sum = try apply(.add, [sum, term]) }
         return sum
@@ -107,7 +121,7 @@ extension TensorGraph {
 
     /// `value` summed over the axes along which `shape` was broadcast to
     /// reach it, then squeezed to `shape`.
-    private mutating func unbroadcast(_ value: NodeID, to shape: Shape) throws(ShapeError) -> NodeID {
+    mutating func unbroadcast(_ value: NodeID, to shape: Shape) throws(ShapeError) -> NodeID {
         let valueShape = nodes[value].shape
         if valueShape == shape { return value }
         if shape == .scalar { return try apply(.sum, [value]) }
@@ -125,7 +139,7 @@ extension TensorGraph {
     /// The adjoint that `node`, whose adjoint is `adjoint`, passes to its
     /// argument at `position`; `nil` where none flows (comparisons, the
     /// condition of `where`, the first operand of `fill`).
-    private mutating func contribution(of node: NodeID, toArgument position: Int, adjoint g: NodeID)
+    mutating func contribution(of node: NodeID, toArgument position: Int, adjoint g: NodeID)
         throws(ShapeError) -> NodeID?
     {
         let current = nodes[node]

@@ -116,7 +116,7 @@ extension TensorProgram {
                     continue
                 }
                 if let (function, input) = gradientOf[id] {
-                    mapped[id] = try target.gradient(of: function, withRespectTo: input)
+                    mapped[id] = try target.gradient(of: function, withRespectTo: input, scalingShiftsExactly: true)
                     stack.removeLast()
                     continue
                 }
