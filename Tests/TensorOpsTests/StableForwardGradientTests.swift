@@ -89,4 +89,32 @@ final class StableForwardGradientTests: XCTestCase {
                 """)
         XCTAssertNil(try written.differentiatingStableForms { _ in kinked })
     }
+
+    /// A gradient of a gradient is taken of the inner gradient of the
+    /// stable form, which is stabilized in a second round with the function:
+    /// the inner one as reverse mode wrote it is never a function to
+    /// stabilize. With stabilization as the identity, the result is the
+    /// written second derivative.
+    func testGradientOfGradientStabilizesTheInnerGradientInASecondRound() throws {
+        let written = try TensorProgram(
+            parsing: """
+                (input x [n])
+                (input t [])
+                (let f (* t (log (sum (exp (/ x t))))))
+                (output h (grad (grad f t) t))
+                """)
+        var forwards: [TensorProgram] = []
+        let rewritten = try XCTUnwrap(
+            try written.differentiatingStableForms { forward in
+                forwards.append(forward)
+                return forward
+            })
+        XCTAssertEqual(forwards.map(\.outputs.count), [1, 2])
+        let inputs: [String: NDArray<ReferenceFloat>] = [
+            "x": NDArray(vector: [0.5, -1.25, 2.0].map(ReferenceFloat.init)), "t": NDArray(scalar: ReferenceFloat(0.7)),
+        ]
+        let before = try written.evaluate(inputs)[0].value.elements[0].doubleValue
+        let after = try rewritten.evaluate(inputs)[0].value.elements[0].doubleValue
+        XCTAssertEqual(after, before, accuracy: 1e-14 * Swift.abs(before))
+    }
 }

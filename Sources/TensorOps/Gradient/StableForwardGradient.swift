@@ -23,41 +23,64 @@ extension TensorProgram {
         _ stabilize: (TensorProgram) throws -> TensorProgram
     ) throws -> TensorProgram? {
         if gradients.isEmpty { return nil }
+        // A gradient of a gradient differentiates the inner one taken of the
+        // stable form, itself stabilized, rather than a stable form of the
+        // inner one as reverse mode wrote it: those terms are in the
+        // unshifted logits and cancel (a temperature's second derivative, a
+        // variance, came out as E[x^2] - E[x]^2 at the logits' scale).
+        let gradientNodes = Set(gradients.map(\.gradient))
         var functions: [NodeID] = []
-        for site in gradients where !functions.contains(site.function) { functions.append(site.function) }
+        for site in gradients where !functions.contains(site.function) && !gradientNodes.contains(site.function) {
+            functions.append(site.function)
+        }
         // The outputs that take no gradient are stabilized with the
         // functions, in the same run: a value left as written beside the
         // gradients of its stable form would be optimized from scratch.
-        let gradientNodes = Set(gradients.map(\.gradient))
         var values: [NodeID] = []
         for output in outputs where !functions.contains(output.node) && !values.contains(output.node) {
             if !graph.topologicalOrder(from: [output.node]).contains(where: gradientNodes.contains) {
                 values.append(output.node)
             }
         }
-        let forward = TensorProgram(
+        var forward = TensorProgram(
             graph: graph, inputs: inputs,
             outputs: functions.enumerated().map { ("f\($0.offset)", $0.element) }
                 + values.enumerated().map { ("v\($0.offset)", $0.element) })
-        let stable = try stabilize(forward)
-        guard stable.outputs.count == functions.count + values.count,
-            stable.kinks(ofOutputs: functions.count).isSubset(of: forward.kinks(ofOutputs: functions.count))
-        else { return nil }
-        var rebuilt = Rebuilder(source: self, target: stable.graph)
-        for input in inputs {
-            guard let node = stable.inputs.first(where: { $0.name == input.name })?.node else { return nil }
-            rebuilt.mapped[input.node] = node
-        }
-        for (index, node) in (functions + values).enumerated() { rebuilt.mapped[node] = stable.outputs[index].node }
-        for site in gradients {
-            let function = stable.outputs[functions.firstIndex(of: site.function)!].node
-            guard let input = rebuilt.mapped[site.input] else { return nil }
-            rebuilt.gradientOf[site.gradient] = (function, input)
+        var rebuilt: Rebuilder
+        var stableInputs: [(name: String, shape: Shape, node: NodeID)]
+        while true {
+            let stable = try stabilize(forward)
+            guard stable.outputs.count == functions.count + values.count,
+                stable.kinks(ofOutputs: functions.count).isSubset(of: forward.kinks(ofOutputs: functions.count))
+            else { return nil }
+            rebuilt = Rebuilder(source: self, target: stable.graph)
+            stableInputs = stable.inputs.map { ($0.name, $0.shape, $0.node) }
+            for input in inputs {
+                guard let node = stable.inputs.first(where: { $0.name == input.name })?.node else { return nil }
+                rebuilt.mapped[input.node] = node
+            }
+            for (index, node) in (functions + values).enumerated() { rebuilt.mapped[node] = stable.outputs[index].node }
+            for site in gradients {
+                guard let input = rebuilt.mapped[site.input] else { return nil }
+                rebuilt.gradientOf[site.gradient] = (site.function, input)
+            }
+            // The inner gradients whose functions are stable now, taken of
+            // them and stabilized in the next round with everything before.
+            let ready = gradients.filter { site in
+                functions.contains(site.function) && !functions.contains(site.gradient)
+                    && gradients.contains { $0.function == site.gradient }
+            }.map(\.gradient)
+            if ready.isEmpty { break }
+            var next: [NodeID] = []
+            for node in functions + ready + values { next.append(try rebuilt.node(for: node)) }
+            functions += ready
+            forward = TensorProgram(
+                graph: rebuilt.target, inputs: stableInputs,
+                outputs: next.enumerated().map { ("f\($0.offset)", $0.element) })
         }
         var outputs: [(name: String, node: NodeID)] = []
         for output in self.outputs { outputs.append((output.name, try rebuilt.node(for: output.node))) }
-        return TensorProgram(
-            graph: rebuilt.target, inputs: stable.inputs.map { ($0.name, $0.shape, $0.node) }, outputs: outputs)
+        return TensorProgram(graph: rebuilt.target, inputs: stableInputs, outputs: outputs)
     }
 
     /// How many of each operator with a kink (`maximum`, `minimum`, `abs`,
@@ -101,8 +124,9 @@ extension TensorProgram {
         var target: TensorGraph
         /// Nodes of `source` already in `target`.
         var mapped: [NodeID: NodeID] = [:]
-        /// The gradient nodes of `source`, with the stable function and
-        /// input of `target` to take them of instead.
+        /// The gradient nodes of `source`, with the function to take them
+        /// of (a node of `source`: a function whose stable form is mapped
+        /// already, or another gradient) and the input of `target`.
         var gradientOf: [NodeID: (function: NodeID, input: NodeID)] = [:]
 
         /// The node of `target` for `root`, copying what it needs first: by
@@ -116,7 +140,12 @@ extension TensorProgram {
                     continue
                 }
                 if let (function, input) = gradientOf[id] {
-                    mapped[id] = try target.gradient(of: function, withRespectTo: input, scalingShiftsExactly: true)
+                    guard let stableFunction = mapped[function] else {
+                        stack.append(function)
+                        continue
+                    }
+                    mapped[id] = try target.gradient(
+                        of: stableFunction, withRespectTo: input, scalingShiftsExactly: true)
                     stack.removeLast()
                     continue
                 }
