@@ -989,6 +989,21 @@ case("mix_mdn_grad_mu", "mixture", "mixture density network NLL and its gradient
      "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
      "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output nll nll)\n(output g (grad nll mu))",
      mix_sets(), ["mixture", "lse", "grad"])
+case("mix_mdn_grad_l", "mixture", "mixture density network NLL and its gradient by the weights' logits l "
+     "(responsibility minus weight)",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output g (grad nll l))",
+     mix_sets(), ["mixture", "lse", "grad"])
+case("mix_mdn_grad_ls", "mixture", "mixture density network NLL and its gradient by the log-scales ls "
+     "(each component's responsibility times 1 - z^2)",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output g (grad nll ls))",
+     mix_sets(), ["mixture", "lse", "grad"])
+case("mix_weights_nll_grad_w", "mixture", "mixture NLL with plain positive weights w, and its gradient by w",
+     "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"
+     "(let z (/ (- x mu) sigma))\n(let nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))\n"
+     "(output g (grad nll w))",
+     mix_sets(plain_w=True), ["mixture", "lse", "grad"])
 case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -log sum(w exp(-z^2/2)/sigma), "
      "sigma = exp(ls)",
      "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"
