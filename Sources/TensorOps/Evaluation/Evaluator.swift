@@ -43,6 +43,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible, Equatab
     public var description: String { message }
 }
 
+// `evaluate` is specialized for the three formats it computes in: the
+// probe's reference evaluations spent a third of their time on generic
+// metadata lookups, which also serialize its threads.
 extension TensorProgram {
     /// The size of every named dimension, read from the input values, after checking each value against its
     /// declaration (in declaration order, so the first problem reported is the first in the program).
@@ -138,9 +141,6 @@ extension TensorProgram {
     ///   - deadline: when to give up, in `DispatchTime` uptime nanoseconds: the evaluation throws an error of
     ///     kind `deadline` once it has passed (checked every few nodes), so a caller with a time budget can stop a
     ///     reference evaluation of a large program.
-    // Specialized for the formats evaluated: the probe's reference
-    // evaluations spent a third of their time on generic metadata lookups,
-    // which also serialize its threads.
     @_specialize(where Scalar == ReferenceFloat)
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)

@@ -22,7 +22,7 @@ extension TensorGraph {
     /// With `scalingShiftsExactly`, a max shift of a quotient by a scalar
     /// (a temperature) passes the scalar the derivative of the shifted
     /// value, which is exact at a tie, rather than that of the quotient less
-    /// that of its maximum, which cancels (``ScaledShifts``): for gradients
+    /// that of its maximum, which cancels (`ScaledShifts`): for gradients
     /// of stable forms, not of programs as written.
     /// - Throws: ``ShapeError`` where the language cannot express a step: the
     ///   gradient of `squeeze` needs the axis put back, which `fill` can do
