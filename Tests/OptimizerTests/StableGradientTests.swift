@@ -56,4 +56,38 @@ final class StableGradientTests: XCTestCase {
         XCTAssertEqual(gradient[1], 0.5, accuracy: 1e-15)
         XCTAssertEqual(gradient[2], 1 / (1 + Foundation.exp(7)), accuracy: 1e-15)
     }
+
+    /// A contrastive loss's temperature gradient where the logits tie: the
+    /// truth is 0 (the softmax stays uniform for every `t`), and the
+    /// optimized gradient computes it from the shifted logits, which are 0
+    /// there, rather than as the difference of two terms of the logits' size.
+    func testTemperatureGradientIsExactWhereTheLogitsTie() throws {
+        let program = try TensorProgram(
+            parsing: """
+                (input x [n])
+                (input y [n])
+                (input t [])
+                (let z (/ x t))
+                (let lp (log (/ (exp z) (sum (exp z)))))
+                (output g (grad (sum (* y lp)) t))
+                """)
+        let result = try optimize(program)
+        func gradient(_ x: [Double], _ t: Double) throws -> Double {
+            let values: [String: NDArray<Double>] = [
+                "x": NDArray(vector: x), "y": NDArray(vector: [0.3, 0.5, 0.2]), "t": NDArray(scalar: t),
+            ]
+            return try result.program.evaluate(values)[0].value.elements[0]
+        }
+        XCTAssertEqual(try gradient([700.25, 700.25, 700.25], 0.7), 0)
+        XCTAssertEqual(try gradient([-1e4, -1e4, -1e4], 1e-3), 0)
+        // Away from ties, the truth: -(sum y (z - sum p z)) / t, z = x / t.
+        let x = [0.5, -1.25, 2.0]
+        let t = 0.7
+        let z = x.map { $0 / t }
+        let weights = z.map { Foundation.exp($0 - z.max()!) }
+        let p = weights.map { $0 / weights.reduce(0, +) }
+        let mean = zip(p, z).map(*).reduce(0, +)
+        let truth = -zip([0.3, 0.5, 0.2], z).map { $0 * ($1 - mean) }.reduce(0, +) / t
+        XCTAssertEqual(try gradient(x, t), truth, accuracy: 1e-14 * Swift.abs(truth))
+    }
 }
