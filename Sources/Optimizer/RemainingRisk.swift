@@ -37,7 +37,12 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
             let chosen = extractor.chosenNodes(for: [root])
             for id in chosen.keys.sorted() {
                 let node = chosen[id]!
-                let own = extractor.function.ownRisks(of: node, in: extractor.egraph)
+                var own = extractor.function.ownRisks(of: node, in: extractor.egraph)
+                // An underflow is the chosen operand's, not the node's alone.
+                let operands = node.children.compactMap { extractor.cost(of: $0) }
+                if operands.count == node.children.count, extractor.function.underflows(node, childCosts: operands) {
+                    own.append(.underflow)
+                }
                 guard !own.isEmpty else { continue }
                 // A term far past what a warning shows is not built and
                 // rendered whole only to be cut: on a sum of 100,000

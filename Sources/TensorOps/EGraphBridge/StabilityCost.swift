@@ -1,5 +1,6 @@
 import EGraph
 import Extract
+import Foundation
 
 /// The numerical-stability cost of tensor e-nodes: an operator cost plus the
 /// risks each node takes in binary64 (or the cost's ``precision``), read off
@@ -11,6 +12,7 @@ import Extract
 /// | zero division | failure | `inv` or `log` of something that can be 0 or underflow to 0 (its interval reaches below the least normal value, 2.2e-308 or 1.2e-38), `log1p` of something that can reach −1 |
 /// | ∞ · 0 | failure | a product with one operand that can be infinite and another that can be 0 |
 /// | ∞ − ∞ | failure | a sum with operands that can be +∞ and −∞ |
+/// | underflow | failure | `inv` or `log` of a term that can underflow to 0 where its true value is not: a product with an `exp` of something that can fall below log(least normal) ≈ −708 (−87 in binary32), summed, none of whose exponentials holds a 1 (is max-shifted) |
 /// | cancellation | accuracy | a sum of two operands that can both be large (beyond 2^20) with opposite signs, unless the sum is a max-shifted value (`x - max(x)`, exact where it matters) |
 ///
 /// A term's cost (``Value``) is the set of its risky nodes, each counted
@@ -38,19 +40,33 @@ public struct StabilityCost: CostFunction {
         /// The operator costs added over the term as a tree, an operand repeated
         /// within one sum counted once.
         public private(set) var size: Double = 0
+        /// Whether the term can underflow to 0 where its true value is not:
+        /// a product with an unshifted `exp` of something that can be very
+        /// negative, or a sum of such. A term's, not its class's: the same
+        /// log-sum-exp as a sum of shifted exponentials cannot, and a value
+        /// that is 0 where the truth is tiny is what a log or an inverse then
+        /// turns into an infinity.
+        public fileprivate(set) var canVanish = false
 
         /// The cost of nothing.
         public init() {}
 
-        /// Orders by failures, then cancellations, then size.
+        /// Orders by failures, then cancellations, then size, and last a term
+        /// that cannot vanish before one that can. Last, so that a term
+        /// always costs more than each of its operands (its risks include
+        /// theirs, its size is larger), which keeps the extractor's choices
+        /// free of cycles; the risk itself is charged where it fails, to the
+        /// log or inverse of a term that can vanish.
         public static func < (a: Value, b: Value) -> Bool {
-            (a.failures.count, a.cancellations.count, a.size) < (b.failures.count, b.cancellations.count, b.size)
+            (a.failures.count, a.cancellations.count, a.size, a.canVanish ? 1 : 0)
+                < (b.failures.count, b.cancellations.count, b.size, b.canVanish ? 1 : 0)
         }
 
-        /// Equal counts and size (which risks they are does not matter to
-        /// the order).
+        /// Equal counts, size and vanishing (which risks they are does not
+        /// matter to the order).
         public static func == (a: Value, b: Value) -> Bool {
-            (a.failures.count, a.cancellations.count, a.size) == (b.failures.count, b.cancellations.count, b.size)
+            (a.failures.count, a.cancellations.count, a.size, a.canVanish)
+                == (b.failures.count, b.cancellations.count, b.size, b.canVanish)
         }
 
         /// Whether some output can fail.
@@ -128,6 +144,8 @@ public struct StabilityCost: CostFunction {
         case infinityMinusInfinity = "can subtract infinity from infinity"
         /// Large terms of opposite signs can cancel.
         case cancellation = "can cancel large terms"
+        /// `inv` or `log` of a term whose exponentials can all underflow.
+        case underflow = "can underflow to 0 and divide by it or take its log"
 
         /// Whether the risk is a failure (`inf` or `nan` from finite
         /// inputs), rather than a loss of accuracy.
@@ -179,7 +197,52 @@ public struct StabilityCost: CostFunction {
             failure: risks.contains(where: \.isFailure) ? id.rawValue : nil,
             cancellation: risks.contains(.cancellation) ? id.rawValue : nil,
             size: StabilityCost.operatorCost(node))
+        // A failure of its own beside the node's others: a log-sum-exp
+        // whose log of 0 is possible either way (weights of unknown sign)
+        // still risks one more where its exponentials are not shifted.
+        if underflows(node, childCosts: childCosts) {
+            value.add(failure: id.rawValue | StabilityCost.underflowTag, cancellation: nil, size: 0)
+        }
+        value.canVanish = canVanish(node, inClass: id, childCosts: childCosts, in: egraph)
         return value
+    }
+
+    /// Marks the failure ids of underflow risks apart from a node's other
+    /// failures: class ids stay far below 2^31.
+    static let underflowTag: UInt32 = 1 << 31
+
+    /// Whether `node` takes a log or an inverse of a term (its cost among
+    /// `childCosts`) that can vanish: the ``Risk/underflow`` risk.
+    public func underflows(_ node: ENode, childCosts: [Value]) -> Bool {
+        guard node.op == TensorVocabulary.inverse || UnaryFunction.of(node.op)?.name == UnaryFunction.log.name else {
+            return false
+        }
+        return childCosts.first?.canVanish ?? false
+    }
+
+    /// Whether the term `node` heads can vanish (``Value/canVanish``).
+    private func canVanish(_ node: ENode, inClass id: ClassID, childCosts: [Value], in egraph: EGraph) -> Bool {
+        if UnaryFunction.of(node.op)?.name == UnaryFunction.exp.name {
+            let facts = egraph.data(of: id, for: analysis)
+            if facts.holdsOneAlong.bits != 0 || facts.holdsOneOverall { return false }
+            let operand = egraph.data(of: node.children[0], for: analysis).interval
+            return operand.lower < Foundation.log(precision.leastNormal)
+        }
+        switch node.op {
+        case TensorVocabulary.multiply:
+            return childCosts.contains { $0.canVanish }
+        case TensorVocabulary.add:
+            return !childCosts.isEmpty && childCosts.allSatisfy { $0.canVanish }
+        case TensorVocabulary.sum, TensorVocabulary.sumAll, TensorVocabulary.mean, TensorVocabulary.meanAll,
+            TensorVocabulary.max, TensorVocabulary.maxAll, TensorVocabulary.squeeze:
+            return childCosts.first?.canVanish ?? false
+        case TensorVocabulary.fill:
+            return childCosts.count > 1 && childCosts[1].canVanish
+        case TensorVocabulary.whereSymbol:
+            return childCosts.count > 2 && (childCosts[1].canVanish || childCosts[2].canVanish)
+        default:
+            return false
+        }
     }
 
     /// The risks `node` takes itself, its children's aside.
