@@ -942,9 +942,9 @@ case("logit_sigmoid_grad", "logit", "gradient of sum(w * log(p/(1 - p))), p = si
 # (softmax and exp), and plain positive weights.
 
 
-def mix_sets(n=None, plain_w=False):
-    """x (a scalar, or [n 1] with n given) against k = 6 components mu, log-sigma ls and logits l
-    (or positive weights w)."""
+def mix_sets(n=None, plain_w=False, plain_sigma=False):
+    """x (a scalar, or [n 1] with n given) against k = 6 components mu, log-sigma ls (or the scales
+    sigma = exp(ls) themselves) and logits l (or positive weights w)."""
     k = 6
     xs = {"normal": (0.0, 1.0), "far": (60.0, 10.0), "very_far": (1e3, 100.0), "tight": (0.0, 1.0),
           "large_logits": (0.0, 2.0)}
@@ -960,7 +960,11 @@ def mix_sets(n=None, plain_w=False):
             l = r.standard_normal(k) * (800.0 if s == "large_logits" else 1.0)
             shape = (n, 1) if n else ()
             x = loc + scale * r.standard_normal(shape)
-            vals = {"x": fl(x) if n else float(x), "mu": fl(mu), "ls": fl(ls)}
+            vals = {"x": fl(x) if n else float(x), "mu": fl(mu)}
+            if plain_sigma:
+                vals["sigma"] = fl(np.exp(ls))
+            else:
+                vals["ls"] = fl(ls)
             if plain_w:
                 vals["w"] = fl(r.uniform(0.05, 1.0, k))
             else:
@@ -1009,6 +1013,16 @@ case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -
      "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"
      "(let z (/ (- x mu) sigma))\n(output nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))",
      mix_sets(plain_w=True), ["mixture", "lse"])
+
+case("mix_sigma_nll", "mixture", "mixture NLL with plain positive weights w and plain scales sigma: "
+     "-log sum(w exp(-z^2/2)/sigma), whose weights' signs the optimizer does not know",
+     "(input x [])\n(input mu [k])\n(input sigma [k])\n(input w [k])\n(let z (/ (- x mu) sigma))\n"
+     "(output nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))",
+     mix_sets(plain_w=True, plain_sigma=True), ["mixture", "lse"])
+case("mix_sigma_nll_grad", "mixture", "mixture NLL with plain weights and scales, and its gradient by the scales",
+     "(input x [])\n(input mu [k])\n(input sigma [k])\n(input w [k])\n(let z (/ (- x mu) sigma))\n"
+     "(output g (grad (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))) sigma))",
+     mix_sets(plain_w=True, plain_sigma=True), ["mixture", "lse", "grad"])
 
 case("mix_logweights", "mixture", "mixture log-likelihood with weights exp(lw) of log-weights lw: "
      "log sum(exp(lw) exp(-z^2/2) / exp(ls))",
