@@ -106,8 +106,11 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
 /// caller's limit. A function or a gradient whose stable form is at hand is
 /// found within a few iterations; one that keeps a risk the rules cannot
 /// remove (a temperature's `1 / t`) never settles, and would otherwise run
-/// to the caller's limit before the direct optimization starts.
-private func candidateNodeLimit(for program: TensorProgram, _ options: OptimizeOptions, minimum: Int = 2_000) -> Int {
+/// to the caller's limit before the direct optimization starts. At least
+/// 1,000: what the corpus and the models need since a weighted log-sum-exp
+/// is shifted in one step, and half the time of the small models' forward
+/// runs at 2,000.
+private func candidateNodeLimit(for program: TensorProgram, _ options: OptimizeOptions, minimum: Int = 1_000) -> Int {
     min(options.limits.nodes, max(minimum, 4 * program.graph.nodes.count))
 }
 
