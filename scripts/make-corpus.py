@@ -275,6 +275,22 @@ case("temp_smoothmax_t_grad2_t", "temperatures",
      "second order: grad by t of grad by t of the smooth maximum t*log(sum(exp(x/t)))",
      XT + f"(let m (* t {lse('(/ x t)')}))\n(output h (grad (grad m t) t))", vec_sets(TEMP_SETS, temp="t"),
      ["lse", "temperature", "grad2"])
+case("temp_xent_t_grad_t", "temperatures",
+     "gradient by the temperature of a cross-entropy with soft targets, -sum(y log softmax(x/t)) (CLIP's tau)",
+     XT + "(input y [n])\n(let z (/ x t))\n(output g (grad (neg (sum (* y (- z (log (sum (exp z) -1)))))) t))",
+     vec_sets(TEMP_SETS, soft=("y",), temp="t"), ["logsoftmax", "temperature", "grad"])
+case("temp_xent_rows_t_grad_t", "temperatures",
+     "gradient by the temperature of a row cross-entropy of X/t against soft targets Y",
+     "(input X [m n])\n(input Y [m n])\n(input t [])\n(let Z (/ X t))\n"
+     "(output g (grad (neg (sum (* Y (- Z (log (sum (exp Z) -1)))))) t))",
+     mat_sets(TEMP_SETS, soft=("Y",), temp="t"), ["logsoftmax", "temperature", "grad", "2d"], kind="mat")
+case("temp_lse_t_grad2_t", "temperatures", "second order: grad by t of grad by t of log(sum(exp(x/t)))",
+     XT + f"(let l {lse('(/ x t)')})\n(output h (grad (grad l t) t))", vec_sets(TEMP_SETS, temp="t"),
+     ["lse", "temperature", "grad2"])
+case("temp_entropy_t_grad_t", "temperatures",
+     "gradient by t of the entropy -sum(p log p) of p = softmax(x/t), written through the softmax",
+     XT + f"(let p {sm('(/ x t)')})\n(output g (grad (neg (sum (* p (log p)))) t))", vec_sets(TEMP_SETS, temp="t"),
+     ["entropy", "temperature", "grad"])
 case("temp_softmax2d_t", "temperatures", "row softmax of X/t, a matrix, with an input temperature t",
      "(input X [m n])\n(input t [])\n" + f"(output s {sm('(/ X t)')})", mat_sets(TEMP_SETS, temp="t"),
      ["softmax", "temperature", "2d"], kind="mat")
