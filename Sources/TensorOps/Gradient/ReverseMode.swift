@@ -22,8 +22,10 @@ extension TensorGraph {
     /// With `scalingShiftsExactly`, a max shift of a quotient by a scalar
     /// (a temperature) passes the scalar the derivative of the shifted
     /// value, which is exact at a tie, rather than that of the quotient less
-    /// that of its maximum, which cancels (`ScaledShifts`): for gradients
-    /// of stable forms, not of programs as written.
+    /// that of its maximum, which cancels (`ScaledShifts`); and a quotient by
+    /// its own sum passes its numerator the softmax VJP as one difference
+    /// (`NormalizedQuotients`): for gradients of stable forms, not of
+    /// programs as written.
     /// - Throws: ``ShapeError`` where the language cannot express a step: the
     ///   gradient of `squeeze` needs the axis put back, which `fill` can do
     ///   only when every axis before it has size 1.
@@ -41,10 +43,17 @@ extension TensorGraph {
         var shifts = ScaledShifts()
         for node in order.reversed() where node != input {
             guard let terms = contributions.removeValue(forKey: node) else { continue }
-            if scalingShiftsExactly,
-                try shifts.differentiate(node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)
-            {
-                continue
+            if scalingShiftsExactly {
+                if try shifts.differentiate(
+                    node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)
+                {
+                    continue
+                }
+                if try NormalizedQuotients().differentiate(
+                    node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)
+                {
+                    continue
+                }
             }
             let adjoint = try total(terms)
             for (position, argument) in nodes[node].arguments.enumerated() where dependsOnInput[argument] {
@@ -97,6 +106,16 @@ extension TensorGraph {
             case .apply(.max) = nodes[difference[1]].kind
         else { return false }
         return nodes[difference[1]].arguments == [difference[0]]
+    }
+
+    /// Whether `node` is the constant 0 or a fill of it: the gradient of a
+    /// function that does not read its input.
+    func isExactZero(_ node: NodeID) -> Bool {
+        switch nodes[node].kind {
+        case .constant(let value): return value == 0
+        case .apply(.fill): return nodes[nodes[node].arguments[1]].kind == .constant(0)
+        default: return false
+        }
     }
 
     private func isOne(_ node: NodeID) -> Bool {

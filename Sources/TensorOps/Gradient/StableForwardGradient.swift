@@ -22,16 +22,31 @@ extension TensorProgram {
     public func differentiatingStableForms(
         _ stabilize: (TensorProgram) throws -> TensorProgram
     ) throws -> TensorProgram? {
+        // A gradient that is an exact zero (of a function that does not read
+        // its input) is kept as written: it is a constant or a fill, which
+        // every other such gradient of the same shape shares, and taken for
+        // a gradient node it would make a function read its own gradient.
+        let gradients = self.gradients.filter { !graph.isExactZero($0.gradient) }
         if gradients.isEmpty { return nil }
-        // A gradient of a gradient differentiates the inner one taken of the
-        // stable form, itself stabilized, rather than a stable form of the
-        // inner one as reverse mode wrote it: those terms are in the
-        // unshifted logits and cancel (a temperature's second derivative, a
-        // variance, came out as E[x^2] - E[x]^2 at the logits' scale).
+        // A function that reads a gradient (a gradient of a gradient, a
+        // Hessian-vector product) waits for the inner gradient, taken of the
+        // stable form and stabilized with it in a later round, rather than
+        // being stabilized with the inner one as reverse mode wrote it: those
+        // terms are in the unshifted logits and cancel (a temperature's
+        // second derivative, a variance, came out as E[x^2] - E[x]^2 at the
+        // logits' scale).
         let gradientNodes = Set(gradients.map(\.gradient))
+        var readGradients: [NodeID: [NodeID]] = [:]
         var functions: [NodeID] = []
-        for site in gradients where !functions.contains(site.function) && !gradientNodes.contains(site.function) {
-            functions.append(site.function)
+        var pending: [NodeID] = []
+        for site in gradients where !functions.contains(site.function) && !pending.contains(site.function) {
+            let read = graph.topologicalOrder(from: [site.function]).filter(gradientNodes.contains)
+            if read.isEmpty {
+                functions.append(site.function)
+            } else {
+                readGradients[site.function] = read
+                pending.append(site.function)
+            }
         }
         // The outputs that take no gradient are stabilized with the
         // functions, in the same run: a value left as written beside the
@@ -64,13 +79,16 @@ extension TensorProgram {
                 guard let input = rebuilt.mapped[site.input] else { return nil }
                 rebuilt.gradientOf[site.gradient] = (site.function, input)
             }
-            // The inner gradients whose functions are stable now, taken of
-            // them and stabilized in the next round with everything before.
-            let ready = gradients.filter { site in
-                functions.contains(site.function) && !functions.contains(site.gradient)
-                    && gradients.contains { $0.function == site.gradient }
-            }.map(\.gradient)
+            // The functions whose gradients' functions are stable now: their
+            // gradients are taken of those, and they are stabilized in the
+            // next round with everything before.
+            let ready = pending.filter { function in
+                readGradients[function, default: []].allSatisfy { gradient in
+                    gradients.contains { $0.gradient == gradient && functions.contains($0.function) }
+                }
+            }
             if ready.isEmpty { break }
+            pending.removeAll(where: ready.contains)
             var next: [NodeID] = []
             for node in functions + ready + values { next.append(try rebuilt.node(for: node)) }
             functions += ready
@@ -132,8 +150,11 @@ extension TensorProgram {
         /// The node of `target` for `root`, copying what it needs first: by
         /// a stack rather than by recursion, since a deep network's chain of
         /// layers would be as deep a recursion.
+        /// - Throws: ``ShapeError`` where a gradient cannot be taken, or a
+        ///   gradient's function needs the gradient itself.
         mutating func node(for root: NodeID) throws -> NodeID {
             var stack = [root]
+            var waiting: Set<NodeID> = []
             while let id = stack.last {
                 if mapped[id] != nil {
                     stack.removeLast()
@@ -141,6 +162,9 @@ extension TensorProgram {
                 }
                 if let (function, input) = gradientOf[id] {
                     guard let stableFunction = mapped[function] else {
+                        guard waiting.insert(id).inserted else {
+                            throw ShapeError("the function of a gradient reads the gradient itself")
+                        }
                         stack.append(function)
                         continue
                     }
