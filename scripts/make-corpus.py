@@ -291,6 +291,15 @@ case("temp_entropy_t_grad_t", "temperatures",
      "gradient by t of the entropy -sum(p log p) of p = softmax(x/t), written through the softmax",
      XT + f"(let p {sm('(/ x t)')})\n(output g (grad (neg (sum (* p (log p)))) t))", vec_sets(TEMP_SETS, temp="t"),
      ["entropy", "temperature", "grad"])
+case("temp_lse_t_hvp", "temperatures",
+     "second order: Hessian-vector product of log(sum(exp(x/t))), grad by x of sum(w * grad by x)",
+     XT + "(input w [n])\n" + f"(output h (grad (sum (* w (grad {lse('(/ x t)')} x))) x))",
+     vec_sets(TEMP_SETS, weights=("w",), temp="t"), ["lse", "temperature", "grad2"])
+case("temp_kl_t_grad_t", "temperatures",
+     "gradient by a shared temperature t of KL(softmax(x/t) || softmax(y/t))",
+     "(input x [n])\n(input y [n])\n(input t [])\n"
+     f"(let p {sm('(/ x t)')})\n(let q {sm('(/ y t)')})\n(output g (grad (sum (* p (log (/ p q)))) t))",
+     vec_sets(TEMP_SETS, logits=("x", "y"), temp="t"), ["kl", "temperature", "grad"])
 case("temp_softmax2d_t", "temperatures", "row softmax of X/t, a matrix, with an input temperature t",
      "(input X [m n])\n(input t [])\n" + f"(output s {sm('(/ X t)')})", mat_sets(TEMP_SETS, temp="t"),
      ["softmax", "temperature", "2d"], kind="mat")
@@ -1024,6 +1033,10 @@ case("mix_weights_nll_grad_w", "mixture", "mixture NLL with plain positive weigh
      "(let z (/ (- x mu) sigma))\n(let nll (neg (log (sum (/ (* w (exp (* -0.5 (pow z 2)))) sigma)))))\n"
      "(output g (grad nll w))",
      mix_sets(plain_w=True), ["mixture", "lse", "grad"])
+case("mix_mdn_grad_x", "mixture", "mixture density network NLL and its gradient by the data point x",
+     "(input x [])\n" + MIX + "(let z (/ (- x mu) sigma))\n"
+     "(let nll (neg (log (sum (* pi (/ (exp (* -0.5 (* z z))) sigma))))))\n(output g (grad nll x))",
+     mix_sets(), ["mixture", "lse", "grad"])
 case("mix_weights_nll", "mixture", "mixture NLL with plain positive weights w: -log sum(w exp(-z^2/2)/sigma), "
      "sigma = exp(ls)",
      "(input x [])\n(input mu [k])\n(input ls [k])\n(input w [k])\n(let sigma (exp ls))\n"

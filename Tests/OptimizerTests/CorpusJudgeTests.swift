@@ -52,6 +52,9 @@ final class CorpusJudgeTests: XCTestCase {
         "softmin_vec_grad", "softplus_log", "spell_lse_hvp", "spell_softmax_exp_lse_grad", "spell_xent_rows_grad",
         "sqrt_dist_sq_grad", "sqrt_norm_mul_grad", "sqrt_norm_sq_grad", "sqrt_norm_sq_value",
         "temp_logsoftmax_t_grad_x", "xent_vec_grad", "temp_smoothmax_t_grad2_t",
+        // temperatures' gradients and second derivatives, a mixture's gradients
+        "temp_entropy_t_grad_t", "temp_kl_t_grad_t", "temp_lse_t_grad2_t", "temp_lse_t_hvp", "temp_xent_rows_t_grad_t",
+        "temp_xent_t_grad_t", "spell_softmax_grad_grad", "mix_mdn_grad_x", "mix_sigma_nll_grad",
     ]
 
     /// Experts' accuracy: what library functions reach on these inputs.
