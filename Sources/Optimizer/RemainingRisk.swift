@@ -38,9 +38,11 @@ public struct RemainingRisk: Sendable, Equatable, CustomStringConvertible {
             for id in chosen.keys.sorted() {
                 let node = chosen[id]!
                 var own = extractor.function.ownRisks(of: node, in: extractor.egraph)
-                // An underflow is the chosen operand's, not the node's alone.
-                let operands = node.children.compactMap { extractor.cost(of: $0) }
-                if operands.count == node.children.count, extractor.function.underflows(node, childCosts: operands) {
+                // An underflow is the chosen operand's, not the node's alone
+                // (only a log or an inverse, of one operand, can take it).
+                if node.children.count == 1, let operand = extractor.cost(of: node.children[0]),
+                    extractor.function.underflows(node, childCosts: [operand])
+                {
                     own.append(.underflow)
                 }
                 guard !own.isEmpty else { continue }
