@@ -247,13 +247,23 @@ def lse(x, ax=-1):
     return f"(log (sum (exp {x}) {ax}))"
 
 
+def logsm(x, ax=-1):
+    """The log-softmax x - log(sum(exp x)), written as users write it by hand."""
+    return f"(- {x} {lse(x, ax)})"
+
+
+def soft_xent(y, z, ax=-1):
+    """The cross-entropy of soft targets y against logits z: -sum(y * log-softmax(z))."""
+    return f"(neg (sum (* {y} {logsm(z, ax)})))"
+
+
 # ---- temperatures ------------------------------------------------------------------
 
 XT = "(input x [n])\n(input t [])\n"
 case("temp_softmax_t", "temperatures", "softmax of x/t with an input temperature t",
      XT + f"(output s {sm('(/ x t)')})", vec_sets(TEMP_SETS, temp="t"), ["softmax", "temperature"])
 case("temp_logsoftmax_t", "temperatures", "log-softmax x/t - log(sum(exp(x/t))) with an input temperature t",
-     XT + "(let z (/ x t))\n(output l (- z (log (sum (exp z) -1))))", vec_sets(TEMP_SETS, temp="t"),
+     XT + f"(let z (/ x t))\n(output l {logsm('z')})", vec_sets(TEMP_SETS, temp="t"),
      ["logsoftmax", "temperature"])
 case("temp_lse_t", "temperatures", "log-sum-exp of x/t with an input temperature t",
      XT + f"(output z {lse('(/ x t)')})", vec_sets(TEMP_SETS, temp="t"), ["lse", "temperature"])
@@ -269,7 +279,7 @@ case("temp_lse_t_grad_t", "temperatures", "gradient by t of log(sum(exp(x/t))) (
      XT + f"(output g (grad {lse('(/ x t)')} t))", vec_sets(TEMP_SETS, temp="t"),
      ["lse", "temperature", "grad"])
 case("temp_logsoftmax_t_grad_x", "temperatures", "VJP of log-softmax(x/t) by x: grad of sum(w*(x/t - lse(x/t)))",
-     XT + "(input w [n])\n(let z (/ x t))\n(output g (grad (sum (* w (- z (log (sum (exp z) -1))))) x))",
+     XT + f"(input w [n])\n(let z (/ x t))\n(output g (grad (sum (* w {logsm('z')})) x))",
      vec_sets(TEMP_SETS, weights=("w",), temp="t"), ["logsoftmax", "temperature", "grad"])
 case("temp_smoothmax_t_grad2_t", "temperatures",
      "second order: grad by t of grad by t of the smooth maximum t*log(sum(exp(x/t)))",
@@ -277,12 +287,12 @@ case("temp_smoothmax_t_grad2_t", "temperatures",
      ["lse", "temperature", "grad2"])
 case("temp_xent_t_grad_t", "temperatures",
      "gradient by the temperature of a cross-entropy with soft targets, -sum(y log softmax(x/t)) (CLIP's tau)",
-     XT + "(input y [n])\n(let z (/ x t))\n(output g (grad (neg (sum (* y (- z (log (sum (exp z) -1)))))) t))",
+     XT + f"(input y [n])\n(let z (/ x t))\n(output g (grad {soft_xent('y', 'z')} t))",
      vec_sets(TEMP_SETS, soft=("y",), temp="t"), ["logsoftmax", "temperature", "grad"])
 case("temp_xent_rows_t_grad_t", "temperatures",
      "gradient by the temperature of a row cross-entropy of X/t against soft targets Y",
      "(input X [m n])\n(input Y [m n])\n(input t [])\n(let Z (/ X t))\n"
-     "(output g (grad (neg (sum (* Y (- Z (log (sum (exp Z) -1)))))) t))",
+     f"(output g (grad {soft_xent('Y', 'Z')} t))",
      mat_sets(TEMP_SETS, soft=("Y",), temp="t"), ["logsoftmax", "temperature", "grad", "2d"], kind="mat")
 case("temp_lse_t_grad2_t", "temperatures", "second order: grad by t of grad by t of log(sum(exp(x/t)))",
      XT + f"(let l {lse('(/ x t)')})\n(output h (grad (grad l t) t))", vec_sets(TEMP_SETS, temp="t"),
@@ -311,7 +321,7 @@ case("temp_const_lse_div001", "temperatures", "0.01*log(sum(exp(x/0.01))): smoot
      "(input x [n])\n" + f"(output m (* 0.01 {lse('(/ x 0.01)')}))", vec_sets(STD_SETS),
      ["lse", "temperature"])
 case("temp_const_logsoftmax_mul10_grad", "temperatures", "VJP of log-softmax(10*x): grad of sum(w*(10x - lse(10x)))",
-     "(input x [n])\n(input w [n])\n(let z (* 10 x))\n(output g (grad (sum (* w (- z (log (sum (exp z) -1))))) x))",
+     f"(input x [n])\n(input w [n])\n(let z (* 10 x))\n(output g (grad (sum (* w {logsm('z')})) x))",
      vec_sets(STD_SETS, weights=("w",)), ["logsoftmax", "temperature", "grad"])
 
 # ---- scales and biases -------------------------------------------------------------
