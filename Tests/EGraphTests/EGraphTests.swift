@@ -1,3 +1,4 @@
+import Workloads
 import XCTest
 
 @testable import EGraph
@@ -35,6 +36,29 @@ final class EGraphTests: XCTestCase {
         XCTAssertTrue(egraph.areEquivalent(ffa, a))
         XCTAssertEqual(egraph.classCount, 1)
         XCTAssertEqual(egraph.nodes(in: a).count, 2, "a and (f a) with its child canonical")
+    }
+
+    func testARightSideStoredStraightIntoItsClassIsOneMergeAndKeepsTheInvariants() throws {
+        let egraph = checkedEGraph()
+        let fa = try egraph.add("(f a)")
+        let ga = try egraph.add("(g a)")
+        egraph.rebuild()
+        XCTAssertTrue(egraph.storesMergedNodesDirectly)
+        let rule = try Rewrite("f-to-h", "(f ?x)", "(h ?x)", signature: Signature())
+        let unions = egraph.unionCount
+        XCTAssertEqual(rule.apply(rule.search(egraph), to: egraph), 1)
+        XCTAssertEqual(egraph.unionCount, unions + 1)
+        egraph.rebuild()
+        XCTAssertEqual(try egraph.lookup("(h a)"), egraph.find(fa))
+        XCTAssertEqual([egraph.nodeCount, egraph.classCount], [4, 3])
+        XCTAssertNotEqual(egraph.find(fa), egraph.find(ga))
+        // Applying again finds (h a) where it was stored: nothing new.
+        XCTAssertEqual(rule.apply(rule.search(egraph), to: egraph), 0)
+
+        // An analysis must see every node's class made: the path is off.
+        let watched = EGraph()
+        watched.register(ConstantFolding())
+        XCTAssertFalse(watched.storesMergedNodesDirectly)
     }
 
     func testCongruencePropagatesUpwards() throws {

@@ -189,6 +189,26 @@ final class RunnerTests: XCTestCase {
         XCTAssertGreaterThan(bans, 0)
     }
 
+    func testAQuietIterationThatSkippedABannedRuleIsNotSaturation() throws {
+        var scheduler = BackoffScheduler.egg
+        scheduler.start(rules: try commutativity())
+        // Banned at iteration 2 for 5 iterations: skipped through 6.
+        XCTAssertFalse(scheduler.admit(1, iteration: 2, matches: 5_000, cutOff: false))
+        XCTAssertFalse(scheduler.canSearch(1, iteration: 6))
+        // Iteration 6 changed nothing but never searched rule 1: the run goes
+        // on, and searches it at 7 as planned.
+        XCTAssertFalse(scheduler.canStop(iteration: 6))
+        XCTAssertTrue(scheduler.canSearch(1, iteration: 7))
+        XCTAssertTrue(scheduler.canStop(iteration: 7), "a quiet iteration that searched every rule")
+
+        // Quiet earlier, the ban is lifted for the very next iteration.
+        var early = BackoffScheduler.egg
+        early.start(rules: try commutativity())
+        XCTAssertFalse(early.admit(1, iteration: 2, matches: 5_000, cutOff: false))
+        XCTAssertFalse(early.canStop(iteration: 3))
+        XCTAssertTrue(early.canSearch(1, iteration: 4))
+    }
+
     func testConditionsFilterMatches() throws {
         let egraph = checkedEGraph()
         let folding = ConstantFolding()

@@ -98,19 +98,33 @@ extension EGraph {
         if classesByOp.count < Symbol.count {
             classesByOp += Array(repeating: [], count: Symbol.count - classesByOp.count)
         }
-        rebuildStamp &+= 1
+        rebuildStamp += 1
         var seen: [Int32] = []
+        var stamps: [UInt32] = []
         for candidate in touched {
             let id = find(candidate)
             guard revisitStamp[id.index] != rebuildStamp else { continue }
             revisitStamp[id.index] = rebuildStamp
             var nodes = classStorage[id.index]!.nodes
             classStorage[id.index]!.nodes = []
-            for position in nodes.indices { canonicalize(&nodes[position]) }
+            // The class's nodes begin with its last list, position for
+            // position, and merges only append: a node there that
+            // canonicalization leaves alone keeps its stamp, and every other
+            // is new in this generation.
+            // Read in place: the store is not written until this class's
+            // list is set below.
+            let previous = flatNodes.count(of: id.index)
+            let previousStamps =
+                previous > 0 ? flatNodes.stamps(of: id.index) : UnsafeBufferPointer(start: nil, count: 0)
+            stamps.removeAll(keepingCapacity: true)
+            for position in nodes.indices {
+                let changed = canonicalize(&nodes[position])
+                stamps.append(position < previous && !changed ? previousStamps[position] : rebuildStamp)
+            }
             let before = nodes.count
-            deduplicate(&nodes, scratch: &seen)
+            deduplicate(&nodes, stamps: &stamps, scratch: &seen)
             storedNodeCount -= before - nodes.count
-            flatNodes.set(id.index, to: nodes)
+            flatNodes.set(id.index, to: nodes, stamps: stamps)
             var previousOp: Symbol?
             for node in nodes where node.op != previousOp {
                 previousOp = node.op
@@ -147,15 +161,27 @@ extension EGraph {
     /// classes go through an open-addressing table of the kept positions,
     /// hashed as the hash-cons hashes (a `Set<ENode>` spent most of its time
     /// in `Hasher`, and building a new array cost an allocation per class).
-    private func deduplicate(_ nodes: inout [ENode], scratch table: inout [Int32]) {
+    ///
+    /// `stamps` are the nodes' generations, moved with them; a kept node
+    /// takes the oldest of its repeats', since the node it stands for has
+    /// been in the class since then.
+    private func deduplicate(_ nodes: inout [ENode], stamps: inout [UInt32], scratch table: inout [Int32]) {
         if nodes.count < 2 { return }
         // Compacts in place: the nodes kept so far are the first `kept`, and
         // those between them and `position` are repeats.
         var kept = 0
+        func keep(_ position: Int) {
+            nodes.swapAt(kept, position)
+            stamps.swapAt(kept, position)
+            kept += 1
+        }
         if nodes.count <= 16 {
-            for position in nodes.indices where !nodes[..<kept].contains(nodes[position]) {
-                nodes.swapAt(kept, position)
-                kept += 1
+            for position in nodes.indices {
+                if let match = nodes[..<kept].firstIndex(of: nodes[position]) {
+                    stamps[match] = min(stamps[match], stamps[position])
+                } else {
+                    keep(position)
+                }
             }
         } else {
             let capacity = 1 << (Int.bitWidth - (nodes.count * 2 - 1).leadingZeroBitCount)
@@ -168,15 +194,18 @@ extension EGraph {
                     let entry = table[slot]
                     if entry < 0 {
                         table[slot] = Int32(kept)
-                        nodes.swapAt(kept, position)
-                        kept += 1
+                        keep(position)
                         break
                     }
-                    if nodes[Int(entry)] == nodes[position] { break }
+                    if nodes[Int(entry)] == nodes[position] {
+                        stamps[Int(entry)] = min(stamps[Int(entry)], stamps[position])
+                        break
+                    }
                     slot = (slot + 1) & mask
                 }
             }
         }
         nodes.removeLast(nodes.count - kept)
+        stamps.removeLast(stamps.count - kept)
     }
 }

@@ -65,6 +65,13 @@ public final class EGraph {
     /// Per id, the rebuild that last revisited it, to revisit each class once.
     var revisitStamp: [UInt32] = []
     var rebuildStamp: UInt32 = 0
+
+    /// The number of rebuilds so far: every e-node carries the generation of
+    /// the rebuild that last made it, as a node of its class, what it is
+    /// (added, moved by a merge, or changed by canonicalization), so a search
+    /// that saw the e-graph clean at generation g has seen every node of a
+    /// generation at most g (semi-naive search, ``Rewrite``).
+    var generation: UInt32 { rebuildStamp }
     /// E-nodes stored in canonical classes, repeats included until a rebuild
     /// removes them: exact when clean, an upper bound when dirty.
     var storedNodeCount = 0
@@ -287,6 +294,60 @@ public final class EGraph {
         return insert(ENode(op, children), hash: hash)
     }
 
+    /// Whether a node a rewrite instantiates may be stored straight into
+    /// the class it is merged into (``addSmall(_:arity:_:_:mergingInto:)``):
+    /// only when nothing watches the class it would otherwise make, that is
+    /// no analysis computing its data, no proof forest recording its merge
+    /// and no merge adapter vetting it.
+    var storesMergedNodesDirectly: Bool { columns.isEmpty && proofs == nil && mergeAdapter == nil }
+
+    /// ``addSmall(_:arity:_:_:)`` for a node to be merged into `target` at
+    /// once: an absent node is stored in `target`'s class directly, as one
+    /// union of its own new id, instead of in a class of its own that the
+    /// merge would then empty into `target`'s. Returns the node's class and
+    /// whether it was stored so (a merge that joined distinct classes).
+    ///
+    /// Most of a large saturation's new nodes are such right sides, and
+    /// the class made and emptied for each cost an allocation, a union and
+    /// the rebuild's revisit of both classes.
+    /// - Precondition: ``storesMergedNodesDirectly``.
+    func addSmall(_ op: Symbol, arity: Int, _ first: ClassID, _ second: ClassID, mergingInto target: ClassID)
+        -> (id: ClassID, stored: Bool)
+    {
+        var a = arity > 0 ? unionFind.find(first.rawValue) : 0
+        var b = arity > 1 ? unionFind.find(second.rawValue) : 0
+        if signature.isAC(op) {
+            if arity < 2 { return (addSmall(op, arity: arity, first, second), false) }
+            if b < a { swap(&a, &b) }
+        }
+        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
+        if let existing = hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash) {
+            return (ClassID(unionFind.find(existing)), false)
+        }
+        let children: [ClassID] =
+            switch arity {
+            case 0: []
+            case 1: [ClassID(a)]
+            default: [ClassID(a), ClassID(b)]
+            }
+        let node = ENode(op, children)
+        let root = find(target)
+        let id = ClassID(unionFind.makeSet())
+        // The target's set is at least as large, so its root stays the root.
+        _ = unionFind.union(root.rawValue, id.rawValue)
+        nodeOfID.append(node)
+        classStorage.append(nil)
+        revisitStamp.append(0)
+        storedNodeCount += 1
+        unionCount += 1
+        addParent(id, of: node)
+        classStorage[root.index]!.nodes.append(node)
+        touched.append(root)
+        hashCons.insert(id.rawValue, key: node, hash: hash)
+        isClean = false
+        return (root, true)
+    }
+
     /// The class of `op(first, second)` as ``addSmall(_:arity:_:_:)`` would
     /// find it, or `nil` if absent or not a small node; changes nothing.
     func probeSmall(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> UInt32? {
@@ -309,6 +370,17 @@ public final class EGraph {
         storedNodeCount += 1
         storedClassCount += 1
         touched.append(id)
+        addParent(id, of: node)
+        hashCons.insert(id.rawValue, key: node, hash: hash)
+        proofs?.add(id.rawValue, node: node)
+        isClean = false
+        for column in columns { column.makeData(for: id, node: node, in: self) }
+        for column in columns { column.modify(id, in: self) }
+        return find(id)
+    }
+
+    /// Records the node of `id` as a parent of each of its children.
+    private func addParent(_ id: ClassID, of node: ENode) {
         var previous: ClassID?
         for child in node.children where child != previous {
             // AC children are sorted, so adjacent repeats are the only ones
@@ -317,12 +389,6 @@ public final class EGraph {
             classStorage[child.index]!.parents.append(id)
             previous = child
         }
-        hashCons.insert(id.rawValue, key: node, hash: hash)
-        proofs?.add(id.rawValue, node: node)
-        isClean = false
-        for column in columns { column.makeData(for: id, node: node, in: self) }
-        for column in columns { column.modify(id, in: self) }
-        return find(id)
     }
 
     /// Adds every node of a term and returns the root's class.
@@ -343,20 +409,30 @@ public final class EGraph {
         return ids[term.nodes.count - 1]!
     }
 
-    /// Maps children to their canonical ids and sorts AC children. Writes
-    /// only what changes, so a node whose child list is shared (with the
-    /// hash-cons, say) is not copied when it is already canonical.
-    func canonicalize(_ node: inout ENode) {
+    /// Maps children to their canonical ids and sorts AC children, and
+    /// returns whether the node changed. Writes only what changes, so a node
+    /// whose child list is shared (with the hash-cons, say) is not copied
+    /// when it is already canonical.
+    @discardableResult
+    func canonicalize(_ node: inout ENode) -> Bool {
         var isSorted = true
+        var changed = false
         var previous: UInt32 = 0
         for index in node.children.indices {
             let raw = node.children[index].rawValue
             let root = unionFind.find(raw)
-            if root != raw { node.children[index] = ClassID(root) }
+            if root != raw {
+                node.children[index] = ClassID(root)
+                changed = true
+            }
             if root < previous { isSorted = false }
             previous = root
         }
-        if !isSorted, signature.isAC(node.op) { node.children.sort() }
+        if !isSorted, signature.isAC(node.op) {
+            node.children.sort()
+            changed = true
+        }
+        return changed
     }
 
     /// Removes the nodes of `id`'s class that `keep` rejects, as egg's
@@ -377,6 +453,10 @@ public final class EGraph {
         }
         precondition(!nodes.isEmpty, "retainNodes must keep at least one node of a class")
         storedNodeCount -= before - nodes.count
+        // The nodes no longer line up with the searcher's list, whose stamps
+        // the rebuild carries over by position: the kept ones are stamped
+        // anew, which only makes semi-naive search look at them again.
+        flatNodes.clear(root.index)
         for op in removedOps { markUnsorted(op) }
         classStorage[root.index]!.nodes = nodes
         touched.append(root)

@@ -58,13 +58,21 @@ struct FlatNode {
 /// reaches a list with no retain and no exclusivity check. A rewritten list
 /// goes to the end of the pool and its old run becomes garbage; a full pool
 /// is compacted into one at least twice the size of what is live.
+///
+/// Beside each node lies its *stamp*: the rebuild that last made it, as a
+/// node of its class, what it is now (see ``EGraph/generation``). Semi-naive
+/// search reads the stamps to skip matches made only of nodes it has seen.
 final class FlatNodeStore {
     private struct Run {
         var start: Int
         var count: Int
+        /// The greatest stamp of the run's nodes, 0 for an empty run.
+        var newest: UInt32
     }
 
     private var pool: UnsafeMutablePointer<FlatNode>
+    /// The stamps, position for position with `pool`.
+    private var stampPool: UnsafeMutablePointer<UInt32>
     private var capacity = 256
     /// Slots of the pool in use, live or garbage.
     private var used = 0
@@ -78,11 +86,13 @@ final class FlatNodeStore {
 
     init() {
         pool = .allocate(capacity: capacity)
+        stampPool = .allocate(capacity: capacity)
         runs = .allocate(capacity: idCapacity)
     }
 
     deinit {
         pool.deallocate()
+        stampPool.deallocate()
         runs.deallocate()
     }
 
@@ -94,22 +104,48 @@ final class FlatNodeStore {
         return UnsafeBufferPointer(start: pool + runs[id].start, count: runs[id].count)
     }
 
-    /// Replaces the list of class `id` with `nodes`, flattened.
-    func set(_ id: Int, to nodes: [ENode]) {
+    /// The stamps of class `id`'s list, position for position, valid until
+    /// the next write to the store.
+    /// - Precondition: a list was set for `id`.
+    @inline(__always)
+    func stamps(of id: Int) -> UnsafeBufferPointer<UInt32> {
+        precondition(id < idCount, "no flat nodes for class \(id)")
+        return UnsafeBufferPointer(start: stampPool + runs[id].start, count: runs[id].count)
+    }
+
+    /// The greatest stamp of class `id`'s list: no node of the class is newer.
+    /// - Precondition: a list was set for `id`.
+    @inline(__always)
+    func newest(of id: Int) -> UInt32 {
+        precondition(id < idCount, "no flat nodes for class \(id)")
+        return runs[id].newest
+    }
+
+    /// The length of class `id`'s list, 0 if it has none.
+    func count(of id: Int) -> Int { id < idCount ? runs[id].count : 0 }
+
+    /// Replaces the list of class `id` with `nodes`, flattened, and their
+    /// stamps.
+    /// - Precondition: `stamps` has a stamp per node.
+    func set(_ id: Int, to nodes: [ENode], stamps: [UInt32]) {
+        precondition(stamps.count == nodes.count, "a stamp per node")
         while id >= idCount { appendID() }
         clear(id)
         if used + nodes.count > capacity { compact(making: nodes.count) }
         for (offset, node) in nodes.enumerated() { (pool + used + offset).initialize(to: FlatNode(node)) }
-        runs[id] = Run(start: used, count: nodes.count)
+        (stampPool + used).initialize(from: stamps, count: stamps.count)
+        runs[id] = Run(start: used, count: nodes.count, newest: stamps.max() ?? 0)
         used += nodes.count
         live += nodes.count
     }
 
-    /// Empties the list of class `id`, as when the class is absorbed.
+    /// Empties the list of class `id`, as when the class is absorbed, or
+    /// when its nodes were filtered and no longer line up with the list.
     func clear(_ id: Int) {
         guard id < idCount else { return }
         live -= runs[id].count
         runs[id].count = 0
+        runs[id].newest = 0
     }
 
     private func appendID() {
@@ -120,7 +156,7 @@ final class FlatNodeStore {
             runs = grown
             idCapacity *= 2
         }
-        (runs + idCount).initialize(to: Run(start: 0, count: 0))
+        (runs + idCount).initialize(to: Run(start: 0, count: 0, newest: 0))
         idCount += 1
     }
 
@@ -129,22 +165,27 @@ final class FlatNodeStore {
     private func compact(making count: Int) {
         let newCapacity = max(capacity, (live + count) * 2)
         let target = UnsafeMutablePointer<FlatNode>.allocate(capacity: newCapacity)
+        let stampTarget = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
         var next = 0
         for id in 0..<idCount where runs[id].count > 0 {
             (target + next).initialize(from: pool + runs[id].start, count: runs[id].count)
+            (stampTarget + next).initialize(from: stampPool + runs[id].start, count: runs[id].count)
             runs[id].start = next
             next += runs[id].count
         }
         pool.deallocate()
+        stampPool.deallocate()
         pool = target
+        stampPool = stampTarget
         capacity = newCapacity
         used = next
     }
 }
 
 extension EGraph {
-    /// Every class whose flat nodes differ from its nodes, described: the
-    /// searcher's copy must match what the invariant checker verifies.
+    /// Every class whose flat nodes differ from its nodes, or whose stamps
+    /// are not of a generation so far, described: the searcher's copy must
+    /// match what the invariant checker verifies.
     func searchIndexViolations() -> [String] {
         var problems: [String] = []
         for index in classStorage.indices {
@@ -161,6 +202,13 @@ extension EGraph {
                     $0.op == $1.op && $0.shape == $1.shape && $0.first == $1.first && $0.second == $1.second
                 }
             if !matches { problems.append("flat nodes of c\(index) are stale") }
+            let stamps = flatNodes.stamps(of: index)
+            if let late = stamps.first(where: { $0 > generation }) {
+                problems.append("a node of c\(index) is stamped \(late), after generation \(generation)")
+            }
+            if flatNodes.newest(of: index) != stamps.max() ?? 0 {
+                problems.append("the newest stamp of c\(index) is not its nodes' greatest")
+            }
         }
         return problems
     }

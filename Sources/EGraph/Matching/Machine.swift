@@ -52,6 +52,12 @@ struct MatchProgram: Sendable {
     var classRegisters: [Int] = []
     var restVariables: [PatternVariable] = []
     var payloadVariables: [PatternVariable] = []
+    /// The last instruction that binds a node, -1 if none does: past it, a
+    /// match of a semi-naive search (``Searcher``) cannot gain a new node.
+    /// Found once per pattern here: found by a closure in the searcher's
+    /// initializer (a noncopyable struct), it made the optimized build of
+    /// Swift 6.3 release a bad pointer when the searcher was destroyed.
+    var lastBind = -1
 
     init(_ pattern: Pattern, signature: Signature) {
         var compiler = Compiler(signature: signature)
@@ -68,6 +74,10 @@ struct MatchProgram: Sendable {
         // without it every search tried every class (measured: the micro
         // workload's search took 8.6 ms against 3.9 ms).
         rootOp = pattern.rootOperator
+        for (pc, instruction) in instructions.enumerated() {
+            if case .compare = instruction { continue }
+            lastBind = pc
+        }
     }
 
     func slot(of variable: PatternVariable) -> (kind: PatternVariableKind, slot: Int)? {

@@ -40,6 +40,13 @@ enum SearchCutoff: Sendable, Equatable {
 /// search keeps stays proportional to its match limit, and the clock is read
 /// every few thousand steps, so a search ends soon after its deadline.
 ///
+/// A semi-naive search (``newerThan`` above 0) yields only the matches that
+/// use at least one e-node of a generation after ``newerThan``
+/// (``EGraph/generation``): a match made of older nodes alone was there,
+/// node for node, when the e-graph was at that generation. Its last node
+/// loop, with no new node bound before it, skips a class with no new node
+/// outright and tries only the new nodes of any other.
+///
 /// Searching never changes the e-graph: it is clean, and conditions only
 /// read it, so the pointers stay valid for the whole search.
 struct Searcher: ~Copyable {
@@ -59,6 +66,9 @@ struct Searcher: ~Copyable {
     /// Whether ``accept`` reads a rest variable, so rests must be gathered
     /// before it runs.
     let acceptReadsRests: Bool
+    /// Yield only matches with a node of a later generation; 0 for every
+    /// match.
+    let newerThan: UInt32
 
     private let registers: UnsafeMutablePointer<ClassID>
     /// A match's class bindings, gathered from the registers in slot order.
@@ -97,7 +107,7 @@ struct Searcher: ~Copyable {
     /// set of the same rule, whose buffers are reused.
     init(
         program: MatchProgram, egraph: EGraph, limit: Int, operandBudget: Int = .max, deadline: UInt64 = .max,
-        accept: ((MatchSet.Match) -> Bool)?, acceptReadsRests: Bool = true,
+        accept: ((MatchSet.Match) -> Bool)?, acceptReadsRests: Bool = true, newerThan: UInt32 = 0,
         recycling recycled: consuming MatchSet? = nil
     ) {
         self.program = program
@@ -107,6 +117,8 @@ struct Searcher: ~Copyable {
         self.deadline = deadline
         self.accept = accept
         self.acceptReadsRests = acceptReadsRests
+        self.newerThan = newerThan
+        precondition(newerThan == 0 || program.lastBind >= 0, "a semi-naive search needs a pattern that binds a node")
         registers = .allocate(capacity: program.registerCount)
         registers.initialize(repeating: ClassID(0), count: program.registerCount)
         bindings = .allocate(capacity: program.classRegisters.count)
@@ -143,9 +155,11 @@ struct Searcher: ~Copyable {
         egraph.classStorage.withUnsafeBufferPointer { storage in
             self.storage = storage
             defer { self.storage = UnsafeBufferPointer(start: nil, count: 0) }
+            // A full search counts every match as new.
+            let sawNew = newerThan == 0
             for id in candidates {
                 registers[0] = egraph.find(id)
-                run(0)
+                run(0, sawNew)
                 if done { return }
             }
         }
@@ -208,60 +222,94 @@ struct Searcher: ~Copyable {
         }
     }
 
-    /// The nodes of a canonical class.
-    @inline(__always)
-    private func nodes(of id: ClassID) -> [ENode] { storage[id.index].unsafelyUnwrapped.nodes }
-
-    private mutating func run(_ pc: Int) {
+    /// Runs the program from instruction `pc`; `sawNew` says whether the
+    /// nodes bound so far include a new one (always, in a full search).
+    private mutating func run(_ pc: Int, _ sawNew: Bool) {
         step()
         if done { return }
         if pc == program.instructions.count {
-            yield()
+            if sawNew { yield() }
             return
         }
+        if case .compare(let a, let b) = program.instructions[pc] {
+            if registers[a] == registers[b] { run(pc + 1, sawNew) }
+            return
+        }
+        // Past the last binding, a match needs a new node here: a class with
+        // none has no match to give.
+        let input = registers[inputRegister(pc)].index
+        let onlyNew = !sawNew && pc == program.lastBind
+        if onlyNew && egraph.flatNodes.newest(of: input) <= newerThan { return }
+        let stamps = egraph.flatNodes.stamps(of: input)
         switch program.instructions[pc] {
-        case .compare(let a, let b):
-            if registers[a] == registers[b] { run(pc + 1) }
-        case .bind(let op, .absent, let arity, let input, let output) where arity <= 2:
+        case .compare: break
+        case .bind(let op, .absent, let arity, _, let output) where arity <= 2:
             // The common cases, read from the class's flat nodes alone.
             let shape = UInt32(arity)
-            for node in egraph.flatNodes.nodes(of: registers[input].index)
-            where node.op == op.rawValue && node.shape == shape {
-                if arity > 0 { registers[output] = ClassID(node.first) }
-                if arity > 1 { registers[output + 1] = ClassID(node.second) }
-                run(pc + 1)
+            let nodes = egraph.flatNodes.nodes(of: input)
+            for index in nodes.indices where nodes[index].op == op.rawValue && nodes[index].shape == shape {
+                let isNew = sawNew || stamps[index] > newerThan
+                if onlyNew && !isNew { continue }
+                if arity > 0 { registers[output] = ClassID(nodes[index].first) }
+                if arity > 1 { registers[output + 1] = ClassID(nodes[index].second) }
+                run(pc + 1, isNew)
                 if done { return }
             }
-        case .bind(let op, .equals(let literal), 0, let input, _):
+        case .bind(let op, .equals(let literal), 0, _, _):
             let (shape, bits) = FlatNode.bits(of: literal)
             let first = UInt32(truncatingIfNeeded: bits)
             let second = UInt32(truncatingIfNeeded: bits >> 32)
-            for node in egraph.flatNodes.nodes(of: registers[input].index)
-            where node.op == op.rawValue && node.shape == shape && node.first == first && node.second == second {
-                run(pc + 1)
+            let nodes = egraph.flatNodes.nodes(of: input)
+            for index in nodes.indices
+            where nodes[index].op == op.rawValue && nodes[index].shape == shape && nodes[index].first == first
+                && nodes[index].second == second
+            {
+                let isNew = sawNew || stamps[index] > newerThan
+                if onlyNew && !isNew { continue }
+                run(pc + 1, isNew)
                 if done { return }
             }
-        case .bind(let op, let payload, let arity, let input, let output):
-            nodes(of: registers[input]).withUnsafeBufferPointer { nodes in
+        case .bind(let op, let payload, let arity, _, let output):
+            nodes(of: input).withUnsafeBufferPointer { nodes in
                 for index in nodes.indices where nodes[index].op == op && nodes[index].children.count == arity {
+                    let isNew = sawNew || stamps[index] > newerThan
+                    if onlyNew && !isNew { continue }
                     guard bindPayload(payload, nodes[index].payload) else { continue }
                     nodes[index].children.withUnsafeBufferPointer { children in
                         for offset in 0..<arity { registers[output + offset] = children[offset] }
                     }
-                    run(pc + 1)
+                    run(pc + 1, isNew)
                     if done { return }
                 }
             }
-        case .bindAC(let op, let payload, let input, let operands, let output, let restSlot):
-            for node in nodes(of: registers[input]) where node.op == op {
+        case .bindAC(let op, let payload, _, let operands, let output, let restSlot):
+            let nodes = nodes(of: input)
+            for index in nodes.indices where nodes[index].op == op {
+                let isNew = sawNew || stamps[index] > newerThan
+                if onlyNew && !isNew { continue }
+                let node = nodes[index]
                 let count = node.children.count
                 guard restSlot == nil ? count == operands.count : count >= operands.count else { continue }
                 guard bindPayload(payload, node.payload) else { continue }
                 let used = usedBuffer(pc, count: count)
                 if let restSlot { restChildren[restSlot] = node.children }
-                assign(0, operands, node.children, used, output, pc)
+                assign(0, operands, node.children, used, output, pc, isNew)
                 if done { return }
             }
+        }
+    }
+
+    /// The nodes of a canonical class, as an owned array that the loop over
+    /// them holds while the search recurses.
+    @inline(__always)
+    private func nodes(of index: Int) -> [ENode] { storage[index].unsafelyUnwrapped.nodes }
+
+    /// The register a binding instruction reads its class from.
+    @inline(__always)
+    private func inputRegister(_ pc: Int) -> Int {
+        switch program.instructions[pc] {
+        case .bind(_, _, _, let input, _), .bindAC(_, _, let input, _, _, _): input
+        case .compare: preconditionFailure("a comparison reads no class")
         }
     }
 
@@ -281,10 +329,10 @@ struct Searcher: ~Copyable {
     /// of values is produced once.
     private mutating func assign(
         _ index: Int, _ operands: [MatchProgram.Operand], _ children: [ClassID],
-        _ used: UnsafeMutableBufferPointer<Bool>, _ output: Int, _ pc: Int
+        _ used: UnsafeMutableBufferPointer<Bool>, _ output: Int, _ pc: Int, _ sawNew: Bool
     ) {
         if index == operands.count {
-            run(pc + 1)
+            run(pc + 1, sawNew)
             return
         }
         let required = operands[index].requiredOp
@@ -304,7 +352,7 @@ struct Searcher: ~Copyable {
             }
             used[position] = true
             registers[output + index] = children[position]
-            assign(index + 1, operands, children, used, output, pc)
+            assign(index + 1, operands, children, used, output, pc, sawNew)
             used[position] = false
             if done { return }
         }

@@ -81,6 +81,9 @@ struct InstantiationPlan: Sendable {
         /// id or `UInt32.max` where it is unknown.
         let probes: UnsafeMutablePointer<UInt32>
         var node = ENode(.literal)
+        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``
+        /// stored its root node straight into the class it merges into.
+        var storedInTarget = false
 
         init(_ plan: InstantiationPlan) {
             values = .allocate(capacity: plan.steps.count)
@@ -132,9 +135,20 @@ struct InstantiationPlan: Sendable {
 
     /// Adds the instantiation of match `index` and returns its class; `nil`
     /// when an AC application comes out empty and its operator has no unit.
-    func instantiate(_ matches: MatchSet, _ index: Int, in egraph: EGraph, scratch: inout Scratch) -> ClassID? {
+    ///
+    /// With `target`, the instantiation is to be merged into that class, and
+    /// a small root node that is absent is stored there directly
+    /// (``EGraph/addSmall(_:arity:_:_:mergingInto:)``), which
+    /// `scratch.storedInTarget` reports.
+    /// - Precondition: without a `target`, or ``EGraph/storesMergedNodesDirectly``.
+    func instantiate(
+        _ matches: MatchSet, _ index: Int, in egraph: EGraph, mergingInto target: ClassID? = nil,
+        scratch: inout Scratch
+    ) -> ClassID? {
+        scratch.storedInTarget = false
         if steps.count == 1, case .classSlot(let slot) = steps[0] { return matches.eclass(match: index, slot: slot) }
         let values = scratch.values
+        let last = steps.count - 1
         for (position, step) in steps.enumerated() {
             switch step {
             case .classSlot(let slot):
@@ -142,7 +156,12 @@ struct InstantiationPlan: Sendable {
             case .small(let op, let arity, let first, let second):
                 let a = arity > 0 ? values[first] : ClassID(0)
                 let b = arity > 1 ? values[second] : ClassID(0)
-                values[position] = egraph.addSmall(op, arity: arity, a, b)
+                if position == last, let target {
+                    (values[position], scratch.storedInTarget) = egraph.addSmall(
+                        op, arity: arity, a, b, mergingInto: target)
+                } else {
+                    values[position] = egraph.addSmall(op, arity: arity, a, b)
+                }
             case .node(let op, let payloadSource, let children, let restSlots, let isAC):
                 scratch.node.op = op
                 switch payloadSource {

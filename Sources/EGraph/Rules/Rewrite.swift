@@ -161,18 +161,34 @@ public struct Rewrite: CustomStringConvertible {
         search(egraph, limit: limit, recycling: nil).matches
     }
 
+    /// Whether the runner may search the rule semi-naively: once all its
+    /// matches at one generation of the e-graph are applied, later searches
+    /// need only the matches that use a newer e-node (``Searcher``).
+    ///
+    /// Not a rule with conditions, which read analysis facts that change
+    /// without any node changing; nor one whose left side is a bare variable,
+    /// which binds no node; nor the engine's flattening step, searched its
+    /// own way. The runner also searches every rule in full on an e-graph
+    /// with a merge adapter, whose refusals may depend on facts.
+    var searchesSemiNaively: Bool {
+        conditions.isEmpty && flattenedOperator == nil && program.rootOp != nil
+    }
+
     /// ``search(_:limit:)`` as the runner needs it: collecting into
     /// `recycled` when given (a match set this rule returned before, whose
     /// buffers are reused), and stopping early, with the cause, once the
     /// matches bind more than `operandBudget` operands to rest variables or
     /// the clock passes `deadline` (``Searcher/deadline``; `.max` for never).
+    /// With `newerThan` above 0 (allowed where ``searchesSemiNaively``), only
+    /// the matches using an e-node of a later generation.
     ///
     /// The engine's flattening step has neither bound: it finds at most one
     /// match per operand of each AC node, and stops at `limit`.
     func search(
-        _ egraph: EGraph, limit: Int, operandBudget: Int = .max, deadline: UInt64 = .max,
+        _ egraph: EGraph, limit: Int, operandBudget: Int = .max, deadline: UInt64 = .max, newerThan: UInt32 = 0,
         recycling recycled: consuming MatchSet?
     ) -> (matches: MatchSet, cutoff: SearchCutoff?) {
+        precondition(newerThan == 0 || searchesSemiNaively, "rule \(name) is searched in full")
         egraph.requireClean("searching")
         if let op = flattenedOperator {
             return searchFlattenings(
@@ -190,7 +206,7 @@ public struct Rewrite: CustomStringConvertible {
         }
         var searcher = Searcher(
             program: program, egraph: egraph, limit: limit, operandBudget: operandBudget, deadline: deadline,
-            accept: accept, acceptReadsRests: acceptReadsRests, recycling: recycled)
+            accept: accept, acceptReadsRests: acceptReadsRests, newerThan: newerThan, recycling: recycled)
         searcher.searchAll()
         return (searcher.matches, searcher.cutoff)
     }
@@ -200,24 +216,53 @@ public struct Rewrite: CustomStringConvertible {
     /// distinct classes.
     ///
     /// The e-graph's ``EGraph/mergeAdapter`` sees each merge first and may
-    /// adapt or veto it. `shouldStop` is asked every few matches, so a limit
+    /// adapt or veto it. `shouldStop` is asked every 64 matches, so a limit
     /// reached halfway through a large batch stops it there.
     @discardableResult
     public func apply(_ matches: MatchSet, to egraph: EGraph, shouldStop: () -> Bool = { false }) -> Int {
+        apply(matches, to: egraph) { shouldStop() ? nil : LimitMonitor.checkInterval }
+    }
+
+    /// The most nodes one match's instantiation adds: the right side's
+    /// nodes, or one for the flattening step.
+    var nodesPerMatch: Int {
+        plan.steps.reduce(0) { count, step in
+            if case .classSlot = step { return count }
+            return count + 1
+        }
+    }
+
+    /// ``apply(_:to:shouldStop:)`` asking `nextCheck` first and then again
+    /// after as many matches as it last returned, stopping where it returns
+    /// `nil` (``LimitMonitor/matchesUntilNextCheck()``).
+    func apply(_ matches: MatchSet, to egraph: EGraph, nextCheck: () -> Int?) -> Int {
         var merged = 0
+        var untilCheck = 0
         var scratch = InstantiationPlan.Scratch(plan)
         let targetSlot = target.flatMap { matches.classVariables.firstIndex(of: $0) }
         let adapter = egraph.mergeAdapter
         // The warm pass only prefetches the lookups instantiation will make.
         let warms = plan.steps.count > 1 && targetSlot == nil && adapter == nil
+        let direct = egraph.storesMergedNodesDirectly
         for index in 0..<matches.count {
-            if index & 63 == 63 && shouldStop() { break }
+            if untilCheck == 0 {
+                guard let interval = nextCheck() else { break }
+                untilCheck = interval
+            }
+            untilCheck -= 1
             if warms && index % InstantiationPlan.warmChunk == 0 {
                 let end = min(index + InstantiationPlan.warmChunk, matches.count)
                 plan.warm(matches, index..<end, in: egraph, scratch: &scratch)
             }
-            guard let id = plan.instantiate(matches, index, in: egraph, scratch: &scratch) else { continue }
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
+            guard
+                let id = plan.instantiate(
+                    matches, index, in: egraph, mergingInto: direct ? into : nil, scratch: &scratch)
+            else { continue }
+            if scratch.storedInTarget {
+                merged += 1
+                continue
+            }
             var adapted = id
             var wrapper: ENode?
             switch adapter?.adapt(merging: id, into: into, in: egraph) ?? .unchanged {

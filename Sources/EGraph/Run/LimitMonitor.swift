@@ -3,17 +3,24 @@ import Dispatch
 /// Watches a run's node and time limits within an iteration of a phase (a
 /// runner makes one monitor per phase, on the run's clock), where the runner
 /// asks after each rule's search and apply and every few applications
-/// within one, so that a run stops within a tenth of either limit.
+/// within one (``matchesUntilNextCheck()``), so that a run stops within a
+/// tenth of either limit.
 ///
 /// The node limit is egg's: the e-graph's size after an iteration's rebuild.
 /// Within an iteration the size can peak far above what the iteration ends
 /// with (nodes added early become congruent after later merges: n = 10 of the
 /// AC workload peaks near 174,000 nodes on its way to 57,012), so
-/// mid-iteration a run stops only at `limits.peakNodes`. The e-graph's
-/// estimate counts every node added since the last rebuild, an upper bound on
-/// the exact size; when the estimate comes within a batch (the most it has
-/// grown between two checks) of the peak limit, a rebuild gives the exact
-/// size, and the run stops if the next batch could take it past the peak.
+/// mid-iteration a run stops only past the node limit and never past
+/// `limits.peakNodes`. The e-graph's estimate counts every node added since
+/// the last rebuild, an upper bound on the exact size. The checks come more
+/// often as the estimate nears the peak: the matches applied between two
+/// checks are bounded so that, at the most nodes a match has added so far,
+/// they cannot use more than half the room left. Once one more match could
+/// pass the peak, a rebuild gives the exact size, and the run stops if that
+/// is past the node limit and one more match could still pass the peak. (A
+/// fixed 64 matches between checks overshot: a
+/// semi-naive iteration, whose every match is new, added 120 nodes in one
+/// batch and went from 484 to 604 against a peak of 550.)
 ///
 /// The time limit must leave room for the rebuild that ends every run,
 /// which processes everything applied since the last one: stopping only once
@@ -38,8 +45,12 @@ struct LimitMonitor {
     /// When a search gives up: the time limit, on the searcher's clock.
     let deadline: UInt64
     private var lastEstimate: Int
-    /// The most the estimate has grown between two checks this phase.
-    private var batchGrowth = 0
+    /// The most nodes one applied match has added to the estimate this
+    /// phase, at least what the rules' right sides can make.
+    private var growthPerMatch: Double
+    /// The matches the apply loop was told to apply before the last check;
+    /// 0 outside the apply loop.
+    private var matchesSinceCheck = 0
     /// When the work the next rebuild will process began, while applying.
     private var applyingSince: Double?
     private var midIterationRebuildSeconds = 0.0
@@ -49,12 +60,19 @@ struct LimitMonitor {
     private var hookSeconds = 0.0
     private var hookNodes = 0
 
-    init(limits: RunLimits, clock: Stopwatch, egraph: EGraph) {
+    /// The most matches applied between two checks: the clock is read at
+    /// least this often.
+    static let checkInterval = 64
+
+    /// A monitor for rules whose right sides add at most `nodesPerMatch`
+    /// nodes each (a merge adapter's wrapper included).
+    init(limits: RunLimits, clock: Stopwatch, egraph: EGraph, nodesPerMatch: Int) {
         self.limits = limits
         self.clock = clock
         self.egraph = egraph
         deadline = clock.deadline(after: limits.seconds)
         lastEstimate = egraph.estimatedNodeCount
+        growthPerMatch = Double(max(nodesPerMatch, 1))
     }
 
     /// Marks the start of the apply phase, whose work the next rebuild does.
@@ -69,19 +87,38 @@ struct LimitMonitor {
         let pendingRebuild = min(applyingSince.map { (now - $0) * rebuildPerApply } ?? 0, limits.seconds / 10)
         if now + pendingRebuild > limits.seconds { return .timeLimit(limits.seconds) }
         let estimate = egraph.estimatedNodeCount
-        batchGrowth = max(batchGrowth, estimate - lastEstimate)
+        if matchesSinceCheck > 0 {
+            growthPerMatch = max(growthPerMatch, Double(estimate - lastEstimate) / Double(matchesSinceCheck))
+            matchesSinceCheck = 0
+        }
         lastEstimate = estimate
-        // Subtracting, as the limits may be `Int.max`.
-        let peak = limits.peakNodes
-        guard estimate > peak - batchGrowth else { return nil }
+        guard Double(estimate) + growthPerMatch > Double(limits.peakNodes) else { return nil }
         egraph.rebuild()
         let end = clock.seconds
         midIterationRebuildSeconds += end - now
         if applyingSince != nil { applyingSince = end }
         let exact = egraph.nodeCount
         lastEstimate = egraph.estimatedNodeCount
-        if exact > peak || (exact > limits.nodes && exact > peak - batchGrowth) { return .nodeLimit(limits.nodes) }
+        // Past the node limit mid-iteration is allowed, as egg's limit is on
+        // the size after the iteration's rebuild (which congruence can bring
+        // far below the peak), but only while one more match cannot pass
+        // the peak.
+        if exact > limits.nodes && Double(exact) + growthPerMatch > Double(limits.peakNodes) {
+            return .nodeLimit(limits.nodes)
+        }
         return nil
+    }
+
+    /// For the apply loop: `nil` if the run must stop now (``limitReached()``),
+    /// else how many matches it may apply before asking again, so that at the
+    /// most nodes a match has added so far they fill at most half the room
+    /// left under the peak limit.
+    mutating func matchesUntilNextCheck() -> Int? {
+        if limitReached() != nil { return nil }
+        let room = Double(limits.peakNodes) - Double(egraph.estimatedNodeCount)
+        let interval = min(Double(LimitMonitor.checkInterval), max(1, room / (2 * growthPerMatch)))
+        matchesSinceCheck = Int(interval)
+        return matchesSinceCheck
     }
 
     /// Runs the hooks and records how long they took for the size of the

@@ -19,9 +19,8 @@ public protocol RewriteScheduler: Sendable {
     /// applies them. Returning `false` reports the rule banned this
     /// iteration.
     mutating func admit(_ rule: Int, iteration: Int, matches: Int, cutOff: Bool) -> Bool
-    /// An iteration that changed nothing ended before iteration `iteration`:
-    /// whether the phase may stop as saturated (not while a rule it skipped
-    /// could still match, say).
+    /// Iteration `iteration` changed nothing: whether the phase may stop as
+    /// saturated (not while a rule it skipped could still match, say).
     mutating func canStop(iteration: Int) -> Bool
 }
 
@@ -86,8 +85,9 @@ public struct BackoffScheduler: RewriteScheduler {
         return false
     }
 
-    /// Only if no rule is banned; otherwise lifts the earliest bans now, as
-    /// egg does, so the run goes on without idling through the rest of them.
+    /// Only if the quiet iteration searched every rule; otherwise lifts the
+    /// earliest bans now, as egg does, so the run goes on without idling
+    /// through the rest of them.
     public mutating func canStop(iteration: Int) -> Bool { BanState.canStop(&bans, iteration: iteration) }
 }
 
@@ -145,14 +145,19 @@ struct BanState: Sendable {
         banLength *= 2
     }
 
-    /// Whether a quiet iteration means saturation: only if no rule is banned.
-    /// Otherwise it lifts the earliest bans now, as egg does, so the run goes
-    /// on without idling through the remaining ban.
+    /// Whether quiet iteration `iteration` means saturation: only if it
+    /// searched every rule. Otherwise it lifts the earliest bans now, as egg
+    /// does, so the run goes on without idling through the remaining ban.
+    ///
+    /// A rule whose ban ends at the next iteration was still skipped by this
+    /// one: counting it as unbanned (as this did, off by one from egg's
+    /// `can_stop`) declared saturation before it was searched again, which
+    /// semi-naive search, quiet far more often, made happen.
     static func canStop(_ bans: inout [BanState], iteration: Int) -> Bool {
-        let banned = bans.indices.filter { bans[$0].bannedUntil > iteration }
-        guard let earliest = banned.map({ bans[$0].bannedUntil }).min() else { return true }
-        let delta = earliest - iteration
-        for index in banned { bans[index].bannedUntil -= delta }
+        let skipped = bans.indices.filter { bans[$0].bannedUntil > iteration }
+        guard let earliest = skipped.map({ bans[$0].bannedUntil }).min() else { return true }
+        let delta = earliest - (iteration + 1)
+        for index in skipped { bans[index].bannedUntil -= delta }
         return false
     }
 }

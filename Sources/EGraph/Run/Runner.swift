@@ -24,6 +24,15 @@ public struct Runner {
     /// the e-graph's signature, as rules named `ac-flatten(op)`, in every
     /// phase.
     public var flattensAC = true
+    /// Whether a rule whose every match at one generation of the e-graph was
+    /// applied is searched next only for the matches that use a newer e-node
+    /// (semi-naive search: ``EGraph/generation``). It applies to rules
+    /// without conditions, on an e-graph without a merge adapter; it never
+    /// changes what a run saturates to, only how much of it each iteration
+    /// finds again. The back-off scheduler then counts new matches only, so
+    /// it bans less often than egg's, which counts every match: turn this
+    /// off to replay egg's schedule iteration for iteration.
+    public var searchesSemiNaively = true
 
     /// A runner with the given limits and scheduler.
     public init(limits: RunLimits = RunLimits(), scheduler: some RewriteScheduler = BackoffScheduler.egg) {
@@ -77,7 +86,9 @@ public struct Runner {
         // A fresh monitor on the run's clock: the deadline is the run's,
         // while what it learns of batch growth and rebuild times is about
         // the phase's own rules.
-        var monitor = LimitMonitor(limits: limits, clock: clock, egraph: egraph)
+        var monitor = LimitMonitor(
+            limits: limits, clock: clock, egraph: egraph,
+            nodesPerMatch: rules.map(\.nodesPerMatch).max().map { $0 + (egraph.mergeAdapter == nil ? 0 : 1) } ?? 1)
         func hooksReachGoal() -> Bool {
             let state = RunState(
                 egraph: egraph, iterations: iterations.count, phase: phase,
@@ -90,6 +101,11 @@ public struct Runner {
         // Each rule's last match set, emptied and refilled by its next search
         // so large match buffers are allocated once per phase.
         var recycled = [MatchSet?](repeating: nil, count: rules.count)
+        // Per rule, the generation of the e-graph at which every match it had
+        // was applied, so its next search wants only newer ones; 0 for a
+        // full search. Only a search whose matches were all applied counts.
+        var seenThrough = [UInt32](repeating: 0, count: rules.count)
+        let semiNaive = rules.map { searchesSemiNaively && $0.searchesSemiNaively && egraph.mergeAdapter == nil }
 
         if !hooks.isEmpty && hooksReachGoal() { return .goalReached }
         while true {
@@ -99,11 +115,13 @@ public struct Runner {
             var stats: [RuleIterationStats] = []
             var searched: [(rule: Int, stat: Int, matches: MatchSet)] = []
             let searchStart = clock.seconds
+            let generation = egraph.generation
             for (ruleIndex, rule) in rules.enumerated() where scheduler.canSearch(ruleIndex, iteration: index) {
                 let bounds = scheduler.searchBounds(ruleIndex)
                 let (matches, cutoff) = rule.search(
                     egraph, limit: bounds.matches == .max ? .max : bounds.matches + 1,
                     operandBudget: bounds.operands, deadline: monitor.deadline,
+                    newerThan: semiNaive[ruleIndex] ? seenThrough[ruleIndex] : 0,
                     recycling: recycled[ruleIndex].take())
                 if cutoff == .deadline {
                     recycled[ruleIndex] = matches
@@ -131,13 +149,14 @@ public struct Runner {
             if reason == nil {
                 monitor.startApplying()
                 for (ruleIndex, statIndex, matches) in searched {
-                    let merged = rules[ruleIndex].apply(matches, to: egraph) { monitor.limitReached() != nil }
+                    let merged = rules[ruleIndex].apply(matches, to: egraph) { monitor.matchesUntilNextCheck() }
                     applied += merged
                     stats[statIndex].applications = merged
                     if let limit = monitor.limitReached() {
                         reason = limit
                         break
                     }
+                    seenThrough[ruleIndex] = generation
                 }
             }
             for entry in searched { recycled[entry.rule] = entry.matches }
@@ -159,7 +178,7 @@ public struct Runner {
                 if hooksReachGoal() { return .goalReached }
             }
             if egraph.nodeCount > limits.nodes { return .nodeLimit(limits.nodes) }
-            if applied == 0 && rebuildUnions == 0 && scheduler.canStop(iteration: index + 1) { return .saturated }
+            if applied == 0 && rebuildUnions == 0 && scheduler.canStop(iteration: index) { return .saturated }
         }
     }
 }
