@@ -823,6 +823,43 @@ case("sqrt_dist_sq_grad", "sqrt", "gradient by a of the squared distance written
                  ("large1e3", {"a": uni(-1e3, 1e3, 6), "b": uni(-1e3, 1e3, 6)})]),
      ["sqrt", "grad"], oracle="(input a [n])\n(input b [n])\n(output g (* 2 (- a b)))")
 
+# L2 normalisation and cosine similarity: sum(x^2) overflows past |x| = 1e154 and underflows below 1e-154,
+# so x / |x| comes out 0 or inf; dividing by max|x| first (unitscale) cancels in the ratio
+def gauss_mat(scale=1.0, m=3, n=4):
+    return lambda cname, s, nm: [fl(scale * row) for row in rng_for(cname, s, nm).standard_normal((m, n))]
+
+
+MIXED_SCALE = [1e200, -3e199, 2.5, 0.0, 1e-200, -7e199]
+L2_SETS = [("normal", {"x": gauss(1.0, n=6)}), ("large1e200", {"x": uni(-1e200, 1e200, 6)}),
+           ("large1e160", {"x": uni(-1e160, 1e160, 6)}), ("tiny1e-200", {"x": uni(-1e-200, 1e-200, 6)}),
+           ("mixed_scale", {"x": MIXED_SCALE}), ("one_nonzero", {"x": [0.0, 0.0, -3e-300, 0.0, 0.0, 0.0]})]
+L2_MAT_SETS = [("normal", {"X": gauss_mat()}), ("large1e200", {"X": gauss_mat(1e200)}),
+               ("tiny1e-200", {"X": gauss_mat(1e-200)}),
+               ("mixed_rows", {"X": [[1e200, -2e199, 3e199, 1.0], [1e-200, -4e-201, 0.0, 2e-200],
+                                     [1.5, -2.0, 0.25, 3.0]]})]
+# b draws its own values where a's are random (the generators seed by input name), and is a's reverse where fixed
+COS_SETS = [(s, {"a": v["x"], "b": v["x"] if callable(v["x"]) else v["x"][::-1]}) for s, v in L2_SETS]
+COS_MAT_SETS = [(s, {"A": v["X"], "B": v["X"] if callable(v["X"]) else [row[::-1] for row in v["X"]]})
+                for s, v in L2_MAT_SETS]
+L2N = "(/ x (sqrt (sum (* x x))))"
+COS = "(/ (sum (* a b)) (* (sqrt (sum (* a a))) (sqrt (sum (* b b)))))"
+COS_ROWS = "(/ (sum (* A B) -1) (* (sqrt (sum (* A A) -1)) (sqrt (sum (* B B) -1))))"
+case("l2_normalize_vec", "norm-scale", "x / sqrt(sum(x^2)): 0 at 1e200 and inf at 1e-200 as written",
+     "(input x [n])\n" + f"(output y {L2N})", fixed_sets(L2_SETS), ["sqrt", "norm"])
+case("l2_normalize_pow", "norm-scale", "x / sqrt(sum(pow(x, 2))), the norm spelled with pow",
+     "(input x [n])\n(let r (sqrt (sum (pow x 2))))\n(output y (/ x r))", fixed_sets(L2_SETS), ["sqrt", "norm"])
+case("l2_normalize_rows", "norm-scale", "each row of X divided by its Euclidean norm",
+     "(input X [m n])\n(output Y (/ X (sqrt (sum (* X X) -1))))", fixed_sets(L2_MAT_SETS), ["sqrt", "norm", "2d"],
+     kind="mat")
+case("cosine_vec", "norm-scale", "cosine similarity sum(a*b) / (|a| |b|)",
+     "(input a [n])\n(input b [n])\n" + f"(output c {COS})", fixed_sets(COS_SETS), ["sqrt", "norm", "cosine"])
+case("cosine_vec_div", "norm-scale", "cosine similarity as a dot product of the two normalised vectors",
+     "(input a [n])\n(input b [n])\n(output c (sum (* (/ a (sqrt (sum (* a a)))) (/ b (sqrt (sum (* b b)))))))",
+     fixed_sets(COS_SETS), ["sqrt", "norm", "cosine"])
+case("cosine_rows", "norm-scale", "row-wise cosine similarity of two matrices",
+     "(input A [m n])\n(input B [m n])\n" + f"(output c {COS_ROWS})", fixed_sets(COS_MAT_SETS),
+     ["sqrt", "norm", "cosine", "2d"], kind="mat")
+
 # variance as E[x^2] - E[x]^2: cancellation where the mean is large beside the spread
 VAR_SETS = [("normal", {"x": gauss(1.0, n=12)}), ("offset1e4", {"x": gauss(1.0, 1e4, 12)}),
             ("offset1e6", {"x": gauss(1.0, 1e6, 12)}), ("offset1e8", {"x": gauss(1.0, 1e8, 12)}),

@@ -72,9 +72,10 @@ indirect enum SampleExpression: CustomStringConvertible {
         case TensorVocabulary.add, TensorVocabulary.multiply:
             (arity, takesAxis) = (nil, false)
         case TensorVocabulary.inverse, TensorVocabulary.sumAll, TensorVocabulary.maxAll,
-            TensorVocabulary.subtractMaxAll:
+            TensorVocabulary.subtractMaxAll, TensorVocabulary.unitScaleAll:
             (arity, takesAxis) = (1, false)
-        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.subtractMax, TensorVocabulary.squeeze:
+        case TensorVocabulary.sum, TensorVocabulary.max, TensorVocabulary.subtractMax, TensorVocabulary.unitScale,
+            TensorVocabulary.squeeze:
             (arity, takesAxis) = (1, true)
         default:
             // `-`, `/`, `neg` and `mean` are lowered away when they have

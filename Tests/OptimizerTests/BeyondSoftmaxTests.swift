@@ -76,6 +76,22 @@ final class BeyondSoftmaxTests: XCTestCase {
             """, truth: "(input x [n])\n(output g (* 2 x))", ["x": [0, 0, 0]], options: options)
     }
 
+    /// L2 normalisation and cosine similarity (PyTorch 2421; TensorFlow
+    /// 12071): sum(x^2) overflows at x = 1e200, so x / |x| is 0 as written,
+    /// and underflows at 1e-200, where it is inf; scaled by max|x| first,
+    /// both are exact to rounding.
+    func testNormalisationAndCosineSimilarityAtExtremeScales() throws {
+        let normalise = "(input x [n])\n(output y (/ x (sqrt (sum (* x x)))))"
+        try assertFixed(normalise, ["x": [3e200, -4e200, 1e199]])
+        try assertFixed(normalise, ["x": [3e-200, -4e-200, 0]])
+        let cosine = """
+            (input a [n])
+            (input b [n])
+            (output c (/ (sum (* a b)) (* (sqrt (sum (* a a))) (sqrt (sum (* b b))))))
+            """
+        try assertFixed(cosine, ["a": [3e200, -4e200, 1e199], "b": [1e-200, 2e-200, -5e-201]])
+    }
+
     /// E[x^2] - E[x]^2 at x = 1e8 + small: the two-pass form keeps the spread.
     func testVarianceOfLargeOffsetValues() throws {
         try assertFixed(

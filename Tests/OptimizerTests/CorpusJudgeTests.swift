@@ -55,6 +55,8 @@ final class CorpusJudgeTests: XCTestCase {
         // temperatures' gradients and second derivatives, a mixture's gradients
         "temp_entropy_t_grad_t", "temp_kl_t_grad_t", "temp_lse_t_grad2_t", "temp_lse_t_hvp", "temp_xent_rows_t_grad_t",
         "temp_xent_t_grad_t", "spell_softmax_grad_grad", "mix_mdn_grad_x", "mix_sigma_nll_grad",
+        // normalising by a norm at 1e200 and 1e-200
+        "l2_normalize_vec", "l2_normalize_pow", "l2_normalize_rows", "cosine_vec", "cosine_vec_div", "cosine_rows",
     ]
 
     /// Experts' accuracy: what library functions reach on these inputs.

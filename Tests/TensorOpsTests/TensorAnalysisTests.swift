@@ -82,6 +82,33 @@ final class TensorAnalysisTests: XCTestCase {
         XCTAssertEqual(lowered.facts(4).interval.upper, .infinity)
     }
 
+    func testAValueScaledByItsLargestMagnitudeIsSeen() throws {
+        // Written as optimize prints unitscale: it reads back as one.
+        let lowered = try lower(
+            """
+            (input x [m n])
+            (let l (max (abs x) -1))
+            (let u (/ x (where (eq l inf) 1 l)))
+            (output scaled u)
+            (output squared (* u u))
+            (output total (sum (* u u) -1))
+            (output plain (sum (* x x) -1))
+            (output norm (sqrt (sum (* u u) -1)))
+            """)
+        XCTAssertTrue(lowered.facts(0).unitScaledAlong.contains(fromEnd: 1))
+        XCTAssertEqual(lowered.facts(0).interval, ValueInterval(-1, 1))
+        XCTAssertTrue(lowered.facts(1).holdsOneAlong.contains(fromEnd: 1))
+        XCTAssertTrue(lowered.facts(1).signs.contains(.nonnegative))
+        XCTAssertEqual(lowered.facts(1).interval, ValueInterval(0, 1))
+        XCTAssertTrue(lowered.facts(2).signs.contains(.atLeastOne), "each row of u holds a 1 or -1")
+        XCTAssertFalse(lowered.facts(3).signs.contains(.atLeastOne))
+        XCTAssertEqual(lowered.facts(3).interval.upper, .infinity, "x * x overflows")
+        XCTAssertGreaterThanOrEqual(lowered.facts(4).interval.lower, 1)
+        XCTAssertEqual(
+            try lowered.egraph.lookup(Term(parsing: "(unitscale x -1)", signature: TensorVocabulary.signature)),
+            lowered.roots[0])
+    }
+
     func testTheShiftByTheMaximumOverAllElementsIsSeen() throws {
         let lowered = try lower(
             """

@@ -47,6 +47,17 @@ extension TensorProgram {
                     index = term.append(Term.Node(TensorVocabulary.add, [operands[0], negated]))
                 case .negate:
                     index = term.append(Term.Node(TensorVocabulary.multiply, [negativeOne(&term), operands[0]]))
+                case .divide where unitScaleMaximum(node) != nil:
+                    // A unit scaling written as optimize prints it reads back
+                    // as the same scaling, so optimizing an output again
+                    // changes nothing.
+                    let maximum = graph[unitScaleMaximum(node)!]
+                    if let axis = maximum.axis {
+                        index = term.append(
+                            Term.Node(TensorVocabulary.unitScale, [operands[0]], payload: .integer(axis - rank)))
+                    } else {
+                        index = term.append(Term.Node(TensorVocabulary.unitScaleAll, [operands[0]]))
+                    }
                 case .divide
                 where graph[current.arguments[0]].kind == .constant(1)
                     && graph[current.arguments[1]].shape == current.shape:
@@ -101,6 +112,26 @@ extension TensorProgram {
         else { return nil }
         let (value, maximum) = (difference.arguments[0], difference.arguments[1])
         guard case .apply(.max) = graph[maximum].kind, graph[maximum].arguments == [value] else { return nil }
+        return maximum
+    }
+
+    /// The `max` node `m` of `(/ x (where (eq m inf) 1 m))` with `m` the
+    /// maximum of `abs(x)`: the raised form of ``TensorVocabulary/unitScale``.
+    private func unitScaleMaximum(_ node: NodeID) -> NodeID? {
+        let quotient = graph[node]
+        guard quotient.arguments.count == 2 else { return nil }
+        let (value, divisor) = (quotient.arguments[0], graph[quotient.arguments[1]])
+        guard case .apply(.select) = divisor.kind, divisor.arguments.count == 3,
+            case .constant(1) = graph[divisor.arguments[1]].kind
+        else { return nil }
+        let (condition, maximum) = (graph[divisor.arguments[0]], divisor.arguments[2])
+        guard case .apply(.binary(let test)) = condition.kind, test == .equal, condition.arguments.count == 2,
+            condition.arguments[0] == maximum, case .constant(.infinity) = graph[condition.arguments[1]].kind
+        else { return nil }
+        guard case .apply(.max) = graph[maximum].kind, graph[maximum].arguments.count == 1 else { return nil }
+        let magnitude = graph[graph[maximum].arguments[0]]
+        guard case .apply(.unary(let function)) = magnitude.kind, function == .abs, magnitude.arguments == [value]
+        else { return nil }
         return maximum
     }
 
@@ -213,6 +244,16 @@ extension TensorProgram {
             case TensorVocabulary.subtractMax:
                 return try shifted(operands[0], by: graph.apply(.max, operands, axis: axis))
             case TensorVocabulary.subtractMaxAll: return try shifted(operands[0], by: graph.apply(.max, operands))
+            case TensorVocabulary.unitScale, TensorVocabulary.unitScaleAll:
+                // By 1 where the largest magnitude is infinite, so a slice
+                // with an infinity divides as the unscaled form does (its
+                // finite elements by an infinite norm, to 0).
+                let magnitude = try graph.apply(.unary(.abs), operands)
+                let largest = try graph.apply(
+                    .max, [magnitude], axis: node.op == TensorVocabulary.unitScale ? axis : nil)
+                let infinite = try graph.apply(.binary(.equal), [largest, graph.constant(.infinity)])
+                let divisor = try graph.apply(.select, [infinite, graph.constant(1), largest])
+                return try graph.apply(.divide, [operands[0], divisor])
             case TensorVocabulary.squeeze: return try graph.apply(.squeeze, operands, axis: axis)
             default:
                 guard let op = TensorVocabulary.directInverse[node.op], op.arity == operands.count else {

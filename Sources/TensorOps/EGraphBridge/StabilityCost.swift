@@ -295,6 +295,8 @@ public struct StabilityCost: CostFunction {
         // grouped rather than split as x - (small + max(x)), which loses the
         // small term where max(x) is large (docs/extraction.md).
         case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll: return 1
+        // A division by the largest magnitude.
+        case TensorVocabulary.unitScale, TensorVocabulary.unitScaleAll: return 2
         default: return 1  // leaves, literals and the remaining operators
         }
     }

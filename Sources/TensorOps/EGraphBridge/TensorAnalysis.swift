@@ -80,6 +80,8 @@ public final class TensorAnalysis: Analysis {
         a.holdsOneAlong.bits |= b.holdsOneAlong.bits
         a.isShiftedOverall = a.isShiftedOverall || b.isShiftedOverall
         a.holdsOneOverall = a.holdsOneOverall || b.holdsOneOverall
+        a.unitScaledAlong.bits |= b.unitScaledAlong.bits
+        a.isUnitScaledOverall = a.isUnitScaledOverall || b.isUnitScaledOverall
         a.maximumOf = TensorAnalysis.united(a.maximumOf, b.maximumOf)
         a.negatedMaximumOf = TensorAnalysis.united(a.negatedMaximumOf, b.negatedMaximumOf)
         tighten(&a)
@@ -133,6 +135,10 @@ public final class TensorAnalysis: Analysis {
         }
         if facts.holdsOneAlong.bits != 0 || facts.holdsOneOverall {
             lower = Swift.max(lower, 0)
+            upper = Swift.min(upper, 1)
+        }
+        if facts.unitScaledAlong.bits != 0 || facts.isUnitScaledOverall {
+            lower = Swift.max(lower, -1)
             upper = Swift.min(upper, 1)
         }
         facts.interval = ValueInterval(lower, upper)
@@ -270,6 +276,9 @@ public final class TensorAnalysis: Analysis {
             return first
         case TensorVocabulary.subtractMax, TensorVocabulary.subtractMaxAll:
             return .nonpositive
+        case TensorVocabulary.unitScale, TensorVocabulary.unitScaleAll:
+            // Dividing by a positive magnitude keeps each sign.
+            return first.intersection([.positive, .negative, .nonnegative, .nonpositive, .nonzero])
         case TensorVocabulary.whereSymbol:
             return facts[1].intersection(facts[2])
         case TensorVocabulary.fill:
@@ -397,6 +406,23 @@ public final class TensorAnalysis: Analysis {
             }
         case TensorVocabulary.subtractMaxAll:
             facts.isShiftedOverall = true
+        case TensorVocabulary.unitScale:
+            if case .integer(let axis)? = node.payload {
+                facts.unitScaledAlong = facts.unitScaledAlong.inserting(fromEnd: -axis)
+            }
+        case TensorVocabulary.unitScaleAll:
+            facts.isUnitScaledOverall = true
+        case TensorVocabulary.multiply
+        where node.children.count == 2 && egraph.find(node.children[0]) == egraph.find(node.children[1]):
+            // The square of a unit-scaled value: in [0, 1], with a 1 in each
+            // slice (where its magnitude was 1), so its sum along the axis is
+            // at least 1. Only this square is known nonnegative: squares in
+            // general are not (docs/performance.md, set aside).
+            if children[0].unitScaledAlong.bits != 0 || children[0].isUnitScaledOverall {
+                facts.holdsOneAlong.bits |= children[0].unitScaledAlong.bits
+                facts.holdsOneOverall = facts.holdsOneOverall || children[0].isUnitScaledOverall
+                facts.signs = facts.signs.union(.nonnegative).closed
+            }
         case TensorVocabulary.max:
             if case .integer(let axis)? = node.payload {
                 facts.maximumOf = [MaximumRelation(of: egraph.find(node.children[0]), axis: axis)]

@@ -140,6 +140,12 @@ public struct TensorFacts: Hashable, Sendable, CustomStringConvertible {
     /// Whether the value holds a 1 and lies in [0, 1] (the `exp` of a value
     /// shifted overall).
     public var holdsOneOverall = false
+    /// Axes along which the value is `x / max(|x|)` for some `x`: it lies
+    /// in [-1, 1] and each slice holds a 1 or a -1 (a slice of zeros, 0/0,
+    /// aside: the norm it serves is 0 there too).
+    public var unitScaledAlong = AxisSet()
+    /// Whether the value is `x / max(|x|)` over all elements.
+    public var isUnitScaledOverall = false
     /// The classes and axes this class is the maximum of.
     public var maximumOf: [MaximumRelation] = []
     /// The classes and axes this class is the negated maximum of.
@@ -165,6 +171,8 @@ public struct TensorFacts: Hashable, Sendable, CustomStringConvertible {
         if holdsOneAlong.bits != 0 { parts.append("holds-1 \(holdsOneAlong)") }
         if isShiftedOverall { parts.append("shifted overall") }
         if holdsOneOverall { parts.append("holds-1 overall") }
+        if unitScaledAlong.bits != 0 { parts.append("unit-scaled \(unitScaledAlong)") }
+        if isUnitScaledOverall { parts.append("unit-scaled overall") }
         return parts.joined(separator: "; ")
     }
 }

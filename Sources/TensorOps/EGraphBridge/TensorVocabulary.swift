@@ -37,6 +37,18 @@ public enum TensorVocabulary {
     public static let subtractMax = Symbol("submax")
     /// ``subtractMax`` with the maximum over every element.
     public static let subtractMaxAll = Symbol("submaxall")
+    /// `x / max(|x|, k)`: `x` scaled so that its largest magnitude along the
+    /// axis is 1, of `x`'s shape, with the axis an attribute. It lies in
+    /// [-1, 1] and every slice along the axis holds a 1 or a -1, so the sum
+    /// of its squares along the axis lies in [1, n] where `sum(x * x)`
+    /// overflows past |x| = 1e154 and vanishes below 1e-154. It is 0/0 only
+    /// on a slice of zeros, where the norm it serves to divide by is 0 too.
+    /// A slice holding an infinity is divided by 1 instead, so it divides
+    /// as the unscaled form does. It raises to `(/ x (where (eq m inf) 1 m))`
+    /// with `m` = `(max (abs x) k)`, and that form lowers back to it.
+    public static let unitScale = Symbol("unitscale")
+    /// ``unitScale`` by the largest magnitude over every element.
+    public static let unitScaleAll = Symbol("unitscaleall")
     /// `mean` along one axis: a spelling rule files may use, lowered to
     /// `(* (sum a k) (inv (sum (fill a 1) k)))` as programs are (see
     /// ``lower(_:)``); the e-graph itself never holds it.
@@ -76,7 +88,8 @@ public enum TensorVocabulary {
     }()
 
     /// The signature: `+` and `*` AC with units 0 and 1; `sum`, `max`,
-    /// `submax`, `mean` and `squeeze` take one attribute, their axis from the end.
+    /// `submax`, `unitscale`, `mean` and `squeeze` take one attribute, their
+    /// axis from the end.
     public static let signature: Signature = {
         var signature = Signature()
         signature.declareAC(add)
@@ -89,6 +102,7 @@ public enum TensorVocabulary {
         signature.declareAttributes(
             1, of: squeeze, note: "'squeeze' drops an axis of size 1, an integer (or a variable such as ?k)")
         signature.declareAttributes(1, of: subtractMax)
+        signature.declareAttributes(1, of: unitScale)
         return signature
     }()
 
@@ -112,7 +126,8 @@ public enum TensorVocabulary {
     public static let operators: [Symbol: ClosedRange<Int>] = {
         var table: [Symbol: ClosedRange<Int>] = [
             add: 0...Int.max, multiply: 0...Int.max, inverse: 1...1, sum: 1...1, max: 1...1, sumAll: 1...1,
-            maxAll: 1...1, subtractMax: 1...1, subtractMaxAll: 1...1, squeeze: 1...1,
+            maxAll: 1...1, subtractMax: 1...1, subtractMaxAll: 1...1, unitScale: 1...1, unitScaleAll: 1...1,
+            squeeze: 1...1,
             // Lowered away when applied to one operand; listed so that one
             // applied to more is reported as misapplied, not unknown.
             mean: 1...1, meanAll: 1...1,
