@@ -851,6 +851,9 @@ case("l2_normalize_pow", "norm-scale", "x / sqrt(sum(pow(x, 2))), the norm spell
 case("l2_normalize_rows", "norm-scale", "each row of X divided by its Euclidean norm",
      "(input X [m n])\n(output Y (/ X (sqrt (sum (* X X) -1))))", fixed_sets(L2_MAT_SETS), ["sqrt", "norm", "2d"],
      kind="mat")
+case("l2_normalize_vec_grad", "norm-scale", "gradient of sum(w * x / |x|) by x",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {L2N})) x))", fixed_sets(with_w(L2_SETS, n=6)),
+     ["sqrt", "norm", "grad"])
 case("cosine_vec", "norm-scale", "cosine similarity sum(a*b) / (|a| |b|)",
      "(input a [n])\n(input b [n])\n" + f"(output c {COS})", fixed_sets(COS_SETS), ["sqrt", "norm", "cosine"])
 case("cosine_vec_div", "norm-scale", "cosine similarity as a dot product of the two normalised vectors",
@@ -859,6 +862,9 @@ case("cosine_vec_div", "norm-scale", "cosine similarity as a dot product of the 
 case("cosine_rows", "norm-scale", "row-wise cosine similarity of two matrices",
      "(input A [m n])\n(input B [m n])\n" + f"(output c {COS_ROWS})", fixed_sets(COS_MAT_SETS),
      ["sqrt", "norm", "cosine", "2d"], kind="mat")
+case("cosine_vec_grad", "norm-scale", "gradient of the cosine similarity by a",
+     "(input a [n])\n(input b [n])\n" + f"(output g (grad {COS} a))", fixed_sets(COS_SETS),
+     ["sqrt", "norm", "cosine", "grad"])
 
 # variance as E[x^2] - E[x]^2: cancellation where the mean is large beside the spread
 VAR_SETS = [("normal", {"x": gauss(1.0, n=12)}), ("offset1e4", {"x": gauss(1.0, 1e4, 12)}),

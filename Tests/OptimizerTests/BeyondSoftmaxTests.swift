@@ -79,7 +79,7 @@ final class BeyondSoftmaxTests: XCTestCase {
     /// L2 normalisation and cosine similarity (PyTorch 2421; TensorFlow
     /// 12071): sum(x^2) overflows at x = 1e200, so x / |x| is 0 as written,
     /// and underflows at 1e-200, where it is inf; scaled by max|x| first,
-    /// both are exact to rounding.
+    /// both are exact to rounding, and so is the gradient.
     func testNormalisationAndCosineSimilarityAtExtremeScales() throws {
         let normalise = "(input x [n])\n(output y (/ x (sqrt (sum (* x x)))))"
         try assertFixed(normalise, ["x": [3e200, -4e200, 1e199]])
@@ -90,6 +90,10 @@ final class BeyondSoftmaxTests: XCTestCase {
             (output c (/ (sum (* a b)) (* (sqrt (sum (* a a))) (sqrt (sum (* b b))))))
             """
         try assertFixed(cosine, ["a": [3e200, -4e200, 1e199], "b": [1e-200, 2e-200, -5e-201]])
+        // The gradient, taken of the scaled form: its derivative through the
+        // scale would otherwise divide by the scale squared, 1e-400.
+        let gradient = "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (/ x (sqrt (sum (* x x)))))) x))"
+        try assertFixed(gradient, ["x": [3e-200, -4e-200, 1e-201], "w": [1, 2, -0.5]])
     }
 
     /// E[x^2] - E[x]^2 at x = 1e8 + small: the two-pass form keeps the spread.

@@ -14,6 +14,7 @@ extension TensorAnalysis {
     /// | `(unshifted ?x ?k)` | the analysis does not know `?x` to be shifted along `?k` |
     /// | `(shifted-overall ?x)` | `?x` is `y - max(y)`, the maximum over all elements |
     /// | `(unshifted-overall ?x)` | the analysis does not know `?x` to be shifted overall |
+    /// | `(unscaled ?x)` | the analysis does not know `?x` to be scaled by its largest magnitude (`unitscale`), along any axis or overall |
     /// | `(scalar ?a)` | `?a` has shape `[]` |
     /// | `(same-shape ?a ?b)` | `?a` and `?b` have the same shape |
     /// | `(const ?a)` | every element of `?a` is one known number |
@@ -70,6 +71,12 @@ extension TensorAnalysis {
         registry.register("unshifted-overall", arity: 1) { arguments, egraph in
             guard case .eclass(let id) = arguments[0] else { return false }
             return !egraph.data(of: id, for: self).isShiftedOverall
+        }
+        // Without it, the norm of a scaled value is scaled again, and again.
+        registry.register("unscaled", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            let facts = egraph.data(of: id, for: self)
+            return facts.unitScaledAlong.bits == 0 && !facts.isUnitScaledOverall
         }
         registry.register("scalar", arity: 1) { arguments, egraph in
             let ids = classes(arguments[0])

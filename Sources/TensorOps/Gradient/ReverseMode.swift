@@ -108,6 +108,22 @@ extension TensorGraph {
         return nodes[difference[1]].arguments == [difference[0]]
     }
 
+    /// The comparison and the magnitude of `node` if it is the divisor the
+    /// optimizer prints for a unit scale (``TensorVocabulary/unitScale``):
+    /// `(where (eq m inf) 1 m)` with `m` the maximum of `abs(x)`.
+    func guardedUnitScale(_ node: NodeID) -> (comparison: NodeID, magnitude: NodeID)? {
+        let arguments = nodes[node].arguments
+        guard case .apply(.select) = nodes[node].kind, arguments.count == 3,
+            nodes[arguments[1]].kind == .constant(1), case .apply(.binary(.equal)) = nodes[arguments[0]].kind,
+            nodes[arguments[0]].arguments == [arguments[2], nodes[arguments[0]].arguments.last!],
+            nodes[nodes[arguments[0]].arguments[1]].kind == .constant(.infinity),
+            case .apply(.max) = nodes[arguments[2]].kind, nodes[arguments[2]].arguments.count == 1
+        else { return nil }
+        let magnitude = nodes[arguments[2]].arguments[0]
+        guard case .apply(.unary(let function)) = nodes[magnitude].kind, function == .abs else { return nil }
+        return (arguments[0], magnitude)
+    }
+
     /// Whether `node` is the constant 0 or a fill of it: the gradient of a
     /// function that does not read its input.
     func isExactZero(_ node: NodeID) -> Bool {

@@ -113,8 +113,14 @@ extension TensorProgram {
         var counts: [TensorOperator: Int] = [:]
         let order = graph.topologicalOrder(from: outputs.prefix(count).map(\.node))
         // A guarded shift and the comparison it guards with are not kinks.
+        // Nor is a unit scale's divisor: the rules use it only where the
+        // scale cancels (x / |x|, a cosine), so the derivative through its
+        // maximum and magnitude is exactly 0, whichever side a tie takes.
         var guarded: Set<NodeID> = []
         for id in order where graph.isGuardedShift(id) { guarded.formUnion([id, graph[id].arguments[0]]) }
+        for id in order {
+            if let scale = graph.guardedUnitScale(id) { guarded.formUnion([id, scale.comparison, scale.magnitude]) }
+        }
         for id in order where !guarded.contains(id) {
             guard case .apply(let op) = graph[id].kind else { continue }
             let isKink =
