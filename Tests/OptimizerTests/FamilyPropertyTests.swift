@@ -68,6 +68,66 @@ final class FamilyPropertyTests: XCTestCase {
         }
         XCTAssertTrue(failures.isEmpty, failures.prefix(3).joined(separator: "\n\n"))
     }
+
+    /// The same property for division by a norm (L2 normalisation, a
+    /// cosine, their gradients), at the scales and values that break it as
+    /// written or could break the scaled form: 1e200, 1e-200, one element
+    /// beside subnormal ones, a row of zeros. Separate from the other
+    /// families, so their seeds keep their programs.
+    ///
+    /// Not yet a vector with a constant factor, `2x / |2x|`: its square is
+    /// stored flattened, `(* 2 2 x x)`, where the rules look for the square
+    /// of one value, and the gradient optimized directly is `nan` at 1e200
+    /// where the program as written gives 0 (as it was before the norm
+    /// rules).
+    func testNormalisedVectorsAreNeverLessCorrectThanWritten() throws {
+        var failures: [String] = []
+        for index in 0..<(4 * SoundnessPropertyTests.rounds) {
+            let seed = 0x0A02_3A1E_0000 &+ UInt64(index)
+            var random = SplitMix64(seed: seed)
+            let isMatrix = Bool.random(using: &random)
+            let shape = isMatrix ? "[m n]" : "[n]"
+            let axis = isMatrix ? ["-1", "0"].randomElement(using: &random)! : "-1"
+            let x = ["x", "(- x y)", "(neg x)"].randomElement(using: &random)!
+            let norm = { (v: String) in
+                ["(sqrt (sum (* \(v) \(v)) \(axis)))", "(sqrt (sum (pow \(v) 2) \(axis)))"].randomElement(
+                    using: &random)!
+            }
+            let value = [
+                "(/ \(x) \(norm(x)))", "(* \(x) (/ 1 \(norm(x))))",
+                "(/ (sum (* \(x) y) \(axis)) (* \(norm(x)) \(norm("y"))))",
+            ].randomElement(using: &random)!
+            var text = "(input x \(shape))\n(input y \(shape))\n(input w \(shape))\n(let v \(value))\n"
+            text += Bool.random(using: &random) ? "(output f v)\n" : "(output g (grad (sum (* w v)) x))\n"
+            let program = try TensorProgram(parsing: text, file: "seed-\(seed).eqs")
+            var options = OptimizeOptions()
+            options.limits.seconds = 600
+            let optimized = try optimize(program, options: options).program
+            let rows = isMatrix ? 3 : 1
+            let shapeDims = isMatrix ? [rows, 4] : [4]
+            func array(scale: Double, special: Double? = nil) -> NDArray<Double> {
+                var elements = (0..<(rows * 4)).map { _ in scale * random.normal() }
+                if let special { elements[1] = special }
+                return (try? NDArray(shape: shapeDims, elements: elements)) ?? NDArray(vector: elements)
+            }
+            var inputSets: [[String: NDArray<Double>]] = []
+            for (scale, special) in [(1.0, nil), (1e200, nil), (1e-200, nil), (1e-300, 1.0), (0.0, nil)] {
+                inputSets.append([
+                    "x": array(scale: scale, special: special), "y": array(scale: scale), "w": array(scale: 1),
+                ])
+            }
+            let probe = AccuracyProbe()
+            let baseline = try probe.baseline(for: program, at: inputSets)
+            let worse = try probe.measure(optimized, against: baseline).regressions(
+                from: probe.measure(program, against: baseline))
+            if worse > 0 {
+                failures.append(
+                    "seed \(String(seed, radix: 16)): \(worse) element(s) less correct\n\(text)\noptimized:\n"
+                        + optimized.text)
+            }
+        }
+        XCTAssertTrue(failures.isEmpty, failures.prefix(3).joined(separator: "\n\n"))
+    }
 }
 
 /// Seeded programs of the families, written as a person might, with the
