@@ -854,6 +854,10 @@ case("l2_normalize_rows", "norm-scale", "each row of X divided by its Euclidean 
 case("l2_normalize_vec_grad", "norm-scale", "gradient of sum(w * x / |x|) by x",
      "(input x [n])\n(input w [n])\n" + f"(output g (grad (sum (* w {L2N})) x))", fixed_sets(with_w(L2_SETS, n=6)),
      ["sqrt", "norm", "grad"])
+case("l2_normalize_scaled_grad", "norm-scale", "gradient of sum(w * z / |z|) by x, z = 2x: the square of z is "
+     "stored flattened, (* 2 2 x x)",
+     "(input x [n])\n(input w [n])\n(let z (* 2 x))\n(output g (grad (sum (* w (/ z (sqrt (sum (* z z)))))) x))",
+     fixed_sets(with_w(L2_SETS, n=6)), ["sqrt", "norm", "grad"])
 case("cosine_vec", "norm-scale", "cosine similarity sum(a*b) / (|a| |b|)",
      "(input a [n])\n(input b [n])\n" + f"(output c {COS})", fixed_sets(COS_SETS), ["sqrt", "norm", "cosine"])
 case("cosine_vec_div", "norm-scale", "cosine similarity as a dot product of the two normalised vectors",

@@ -57,7 +57,7 @@ final class CorpusJudgeTests: XCTestCase {
         "temp_xent_t_grad_t", "spell_softmax_grad_grad", "mix_mdn_grad_x", "mix_sigma_nll_grad",
         // normalising by a norm at 1e200 and 1e-200
         "l2_normalize_vec", "l2_normalize_pow", "l2_normalize_rows", "cosine_vec", "cosine_vec_div", "cosine_rows",
-        "l2_normalize_vec_grad", "cosine_vec_grad",
+        "l2_normalize_vec_grad", "cosine_vec_grad", "l2_normalize_scaled_grad",
     ]
 
     /// Experts' accuracy: what library functions reach on these inputs.
