@@ -118,21 +118,11 @@ extension TensorProgram {
     /// The `max` node `m` of `(/ x (where (eq m inf) 1 m))` with `m` the
     /// maximum of `abs(x)`: the raised form of ``TensorVocabulary/unitScale``.
     private func unitScaleMaximum(_ node: NodeID) -> NodeID? {
-        let quotient = graph[node]
-        guard quotient.arguments.count == 2 else { return nil }
-        let (value, divisor) = (quotient.arguments[0], graph[quotient.arguments[1]])
-        guard case .apply(.select) = divisor.kind, divisor.arguments.count == 3,
-            case .constant(1) = graph[divisor.arguments[1]].kind
+        let quotient = graph[node].arguments
+        guard quotient.count == 2, let scale = graph.guardedUnitScale(quotient[1]),
+            graph[scale.magnitude].arguments == [quotient[0]]
         else { return nil }
-        let (condition, maximum) = (graph[divisor.arguments[0]], divisor.arguments[2])
-        guard case .apply(.binary(let test)) = condition.kind, test == .equal, condition.arguments.count == 2,
-            condition.arguments[0] == maximum, case .constant(.infinity) = graph[condition.arguments[1]].kind
-        else { return nil }
-        guard case .apply(.max) = graph[maximum].kind, graph[maximum].arguments.count == 1 else { return nil }
-        let magnitude = graph[graph[maximum].arguments[0]]
-        guard case .apply(.unary(let function)) = magnitude.kind, function == .abs, magnitude.arguments == [value]
-        else { return nil }
-        return maximum
+        return scale.maximum
     }
 
     /// Appends `(* (sum a k) (inv (sum (fill a 1) k)))`, the mean of the node

@@ -108,20 +108,21 @@ extension TensorGraph {
         return nodes[difference[1]].arguments == [difference[0]]
     }
 
-    /// The comparison and the magnitude of `node` if it is the divisor the
-    /// optimizer prints for a unit scale (``TensorVocabulary/unitScale``):
-    /// `(where (eq m inf) 1 m)` with `m` the maximum of `abs(x)`.
-    func guardedUnitScale(_ node: NodeID) -> (comparison: NodeID, magnitude: NodeID)? {
+    /// The parts of `node` if it is the divisor the optimizer prints for a
+    /// unit scale (``TensorVocabulary/unitScale``): `(where (eq m inf) 1 m)`
+    /// with `m` the maximum of `abs(x)`.
+    func guardedUnitScale(_ node: NodeID) -> (comparison: NodeID, maximum: NodeID, magnitude: NodeID)? {
         let arguments = nodes[node].arguments
         guard case .apply(.select) = nodes[node].kind, arguments.count == 3,
-            nodes[arguments[1]].kind == .constant(1), case .apply(.binary(.equal)) = nodes[arguments[0]].kind,
-            nodes[arguments[0]].arguments == [arguments[2], nodes[arguments[0]].arguments.last!],
-            nodes[nodes[arguments[0]].arguments[1]].kind == .constant(.infinity),
-            case .apply(.max) = nodes[arguments[2]].kind, nodes[arguments[2]].arguments.count == 1
+            nodes[arguments[1]].kind == .constant(1), case .apply(.binary(.equal)) = nodes[arguments[0]].kind
         else { return nil }
-        let magnitude = nodes[arguments[2]].arguments[0]
+        let (comparison, maximum) = (nodes[arguments[0]].arguments, arguments[2])
+        guard comparison.count == 2, comparison[0] == maximum, nodes[comparison[1]].kind == .constant(.infinity),
+            case .apply(.max) = nodes[maximum].kind, nodes[maximum].arguments.count == 1
+        else { return nil }
+        let magnitude = nodes[maximum].arguments[0]
         guard case .apply(.unary(let function)) = nodes[magnitude].kind, function == .abs else { return nil }
-        return (arguments[0], magnitude)
+        return (arguments[0], maximum, magnitude)
     }
 
     /// Whether `node` is the constant 0 or a fill of it: the gradient of a
