@@ -110,9 +110,8 @@ extension EGraph {
             // The class's nodes begin with its last list, position for
             // position, and merges only append: a node there that
             // canonicalization leaves alone keeps its stamp, and every other
-            // is new in this generation.
-            // Read in place: the store is not written until this class's
-            // list is set below.
+            // is new in this generation. The old stamps are read in place,
+            // as the store is not written until this class's list is set.
             let previous = flatNodes.count(of: id.index)
             let previousStamps =
                 previous > 0 ? flatNodes.stamps(of: id.index) : UnsafeBufferPointer(start: nil, count: 0)

@@ -272,26 +272,7 @@ public final class EGraph {
     /// no child array to fill (measured: the AC workload's apply phase took
     /// about 700 ms through ``add(_:)-(ENode)``, 470 ms this way).
     func addSmall(_ op: Symbol, arity: Int, _ first: ClassID, _ second: ClassID) -> ClassID {
-        var a = arity > 0 ? unionFind.find(first.rawValue) : 0
-        var b = arity > 1 ? unionFind.find(second.rawValue) : 0
-        if signature.isAC(op) {
-            if arity < 2 {
-                var node = ENode(op, arity == 0 ? [] : [first])
-                return add(reusing: &node)
-            }
-            if b < a { swap(&a, &b) }
-        }
-        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
-        if let existing = hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash) {
-            return ClassID(unionFind.find(existing))
-        }
-        let children: [ClassID] =
-            switch arity {
-            case 0: []
-            case 1: [ClassID(a)]
-            default: [ClassID(a), ClassID(b)]
-            }
-        return insert(ENode(op, children), hash: hash)
+        addSmall(op, arity: arity, first, second, mergingInto: nil).id
     }
 
     /// Whether a node a rewrite instantiates may be stored straight into
@@ -301,23 +282,26 @@ public final class EGraph {
     /// and no merge adapter vetting it.
     var storesMergedNodesDirectly: Bool { columns.isEmpty && proofs == nil && mergeAdapter == nil }
 
-    /// ``addSmall(_:arity:_:_:)`` for a node to be merged into `target` at
-    /// once: an absent node is stored in `target`'s class directly, as one
-    /// union of its own new id, instead of in a class of its own that the
-    /// merge would then empty into `target`'s. Returns the node's class and
+    /// ``addSmall(_:arity:_:_:)``, and for a node to be merged into `target`
+    /// at once: an absent node is then stored in `target`'s class directly,
+    /// as one union of its own new id, instead of in a class of its own that
+    /// the merge would empty into `target`'s. Returns the node's class and
     /// whether it was stored so (a merge that joined distinct classes).
     ///
     /// Most of a large saturation's new nodes are such right sides, and
     /// the class made and emptied for each cost an allocation, a union and
     /// the rebuild's revisit of both classes.
-    /// - Precondition: ``storesMergedNodesDirectly``.
-    func addSmall(_ op: Symbol, arity: Int, _ first: ClassID, _ second: ClassID, mergingInto target: ClassID)
+    /// - Precondition: `target` is `nil`, or ``storesMergedNodesDirectly``.
+    func addSmall(_ op: Symbol, arity: Int, _ first: ClassID, _ second: ClassID, mergingInto target: ClassID?)
         -> (id: ClassID, stored: Bool)
     {
         var a = arity > 0 ? unionFind.find(first.rawValue) : 0
         var b = arity > 1 ? unionFind.find(second.rawValue) : 0
         if signature.isAC(op) {
-            if arity < 2 { return (addSmall(op, arity: arity, first, second), false) }
+            if arity < 2 {
+                var node = ENode(op, arity == 0 ? [] : [first])
+                return (add(reusing: &node), false)
+            }
             if b < a { swap(&a, &b) }
         }
         let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
@@ -331,6 +315,7 @@ public final class EGraph {
             default: [ClassID(a), ClassID(b)]
             }
         let node = ENode(op, children)
+        guard let target else { return (insert(node, hash: hash), false) }
         let root = find(target)
         let id = ClassID(unionFind.makeSet())
         // The target's set is at least as large, so its root stays the root.

@@ -18,9 +18,9 @@ import Dispatch
 /// they cannot use more than half the room left. Once one more match could
 /// pass the peak, a rebuild gives the exact size, and the run stops if that
 /// is past the node limit and one more match could still pass the peak. (A
-/// fixed 64 matches between checks overshot: a
-/// semi-naive iteration, whose every match is new, added 120 nodes in one
-/// batch and went from 484 to 604 against a peak of 550.)
+/// fixed 64 matches between checks overshot: a semi-naive iteration, whose
+/// every match is new, added 120 nodes in one batch and went from 484 to 604
+/// against a peak of 550.)
 ///
 /// The time limit must leave room for the rebuild that ends every run,
 /// which processes everything applied since the last one: stopping only once

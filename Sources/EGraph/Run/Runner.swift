@@ -29,9 +29,10 @@ public struct Runner {
     /// (semi-naive search: each e-node is stamped with the rebuild that last
     /// changed it in its class). It applies to rules without conditions, on
     /// an e-graph without a merge adapter; it never changes what a run
-    /// saturates to, only how much of it each iteration finds again. The back-off scheduler then counts new matches only, so
-    /// it bans less often than egg's, which counts every match: turn this
-    /// off to replay egg's schedule iteration for iteration.
+    /// saturates to, only how much of it each iteration finds again. The
+    /// back-off scheduler then counts new matches only, so it bans less
+    /// often than egg's, which counts every match: turn this off to replay
+    /// egg's schedule iteration for iteration.
     public var searchesSemiNaively = true
 
     /// A runner with the given limits and scheduler.
