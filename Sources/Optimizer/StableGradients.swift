@@ -87,7 +87,11 @@ func optimizeWithStableGradients(_ program: TensorProgram, options: OptimizeOpti
     }
     var directOptions = options
     directOptions.limits.seconds = max(0, secondsLeft())
-    let direct = try optimizeInserting(program, reference: program, options: directOptions)
+    // The gradient of a log(1 - softmax) is split at the maximum before the
+    // rules start, which they cannot do (`ComplementedSoftmaxes`); it is
+    // still measured against the program as written.
+    let split = (try? program.splittingComplementedSoftmaxes()) ?? nil
+    let direct = try optimizeInserting(split ?? program, reference: program, options: directOptions)
     guard let stable, !stable.report.keptInput, let stableBits = stable.report.accuracyAfter?.maximumBits,
         let directBits = direct.report.accuracyAfter?.maximumBits
     else { return direct }

@@ -26,11 +26,18 @@ extension TensorGraph {
     /// its own sum passes its numerator the softmax VJP as one difference
     /// (`NormalizedQuotients`): for gradients of stable forms, not of
     /// programs as written.
+    ///
+    /// With `splittingComplements`, the log of a softmax's complement,
+    /// `log(1 - p)`, passes its logits the gradient split at their maximum
+    /// (`ComplementedSoftmaxes`), which the chain rule's cancels and no
+    /// rewrite of its terms recovers: the optimizer's starting point, not
+    /// the program as written.
     /// - Throws: ``ShapeError`` where the language cannot express a step: the
     ///   gradient of `squeeze` needs the axis put back, which `fill` can do
     ///   only when every axis before it has size 1.
     public mutating func gradient(
-        of function: NodeID, withRespectTo input: NodeID, scalingShiftsExactly: Bool = false
+        of function: NodeID, withRespectTo input: NodeID, scalingShiftsExactly: Bool = false,
+        splittingComplements: Bool = false
     ) throws(ShapeError) -> NodeID {
         let order = topologicalOrder(from: [function])
         var dependsOnInput = [Bool](repeating: false, count: nodes.count)
@@ -43,6 +50,12 @@ extension TensorGraph {
         var shifts = ScaledShifts()
         for node in order.reversed() where node != input {
             guard let terms = contributions.removeValue(forKey: node) else { continue }
+            if splittingComplements,
+                try ComplementedSoftmaxes().differentiate(
+                    node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)
+            {
+                continue
+            }
             if scalingShiftsExactly {
                 if try shifts.differentiate(
                     node, terms, in: &self, dependsOnInput: dependsOnInput, into: &contributions)

@@ -19,8 +19,12 @@ extension TensorProgram {
     /// as `x - max(x)`), but not at the kinks of a `maximum` or `abs`, where
     /// a stable `logaddexp` takes one side's derivative at a tie. A caller
     /// verifies the result against the program as written.
+    ///
+    /// The gradients split each `log(1 - softmax)` at its maximum, and, with
+    /// `scalingShiftsExactly`, take the temperatures' shifts and the
+    /// normalized quotients whole (see ``TensorGraph/gradient(of:withRespectTo:scalingShiftsExactly:splittingComplements:)``).
     public func differentiatingStableForms(
-        _ stabilize: (TensorProgram) throws -> TensorProgram
+        scalingShiftsExactly: Bool = true, _ stabilize: (TensorProgram) throws -> TensorProgram
     ) throws -> TensorProgram? {
         // A gradient that is an exact zero (of a function that does not read
         // its input) is kept as written: it is a constant or a fill, which
@@ -68,7 +72,7 @@ extension TensorProgram {
             guard stable.outputs.count == functions.count + values.count,
                 stable.kinks(ofOutputs: functions.count).isSubset(of: forward.kinks(ofOutputs: functions.count))
             else { return nil }
-            rebuilt = Rebuilder(source: self, target: stable.graph)
+            rebuilt = Rebuilder(source: self, target: stable.graph, scalingShiftsExactly: scalingShiftsExactly)
             stableInputs = stable.inputs.map { ($0.name, $0.shape, $0.node) }
             for input in inputs {
                 guard let node = stable.inputs.first(where: { $0.name == input.name })?.node else { return nil }
@@ -146,6 +150,8 @@ extension TensorProgram {
     private struct Rebuilder {
         let source: TensorProgram
         var target: TensorGraph
+        /// Whether the gradients take shifts and quotients whole.
+        let scalingShiftsExactly: Bool
         /// Nodes of `source` already in `target`.
         var mapped: [NodeID: NodeID] = [:]
         /// The gradient nodes of `source`, with the function to take them
@@ -175,7 +181,8 @@ extension TensorProgram {
                         continue
                     }
                     mapped[id] = try target.gradient(
-                        of: stableFunction, withRespectTo: input, scalingShiftsExactly: true)
+                        of: stableFunction, withRespectTo: input, scalingShiftsExactly: scalingShiftsExactly,
+                        splittingComplements: true)
                     stack.removeLast()
                     continue
                 }
