@@ -1233,6 +1233,49 @@ case("l1msm_exp_lse", "softmax-complement", "log(1 - exp(x - lse(x))): the compl
      "(input x [n])\n" + f"(output l (log (- 1 (exp (- x {lse('x')})))))", l1msm_sets(), ["softmax", "complement", "lse"],
      oracle=l1msm_oracle("x", -1, "(input x [n])\n", "(output l l)"))
 
+
+def l1msm_grad_oracle(x, ax, inputs, w, output):
+    """The gradient of sum(w * log(1 - softmax(x))) by x: p_j (sum_{i != j} w_i r_i - w_j), r = p / (1 - p)
+    = exp(x - loo) with loo the log-sum-exp of the other entries (through the second largest where the
+    maximum is unique, through S - 1 where it is tied), and the sum without j taken directly at the unique
+    maximum. The program's own truth is unresolved where 1 - p_i is exp(-1e4) (large1e5) or exp(-1e18)
+    (seed)."""
+    red = f" {ax}" if ax is not None else ""
+    return (inputs + f"(let m (max {x}{red}))\n(let top (eq {x} m))\n(let y (where top -inf {x}))\n"
+            f"(let m2 (max y{red}))\n(let s (sum (exp (- {x} m)){red}))\n(let tied (gt (sum top{red}) 1))\n"
+            f"(let others (where tied (+ m (log (- s 1))) (+ m2 (log (sum (exp (- y m2)){red})))))\n"
+            f"(let loo (where top others (+ m (log (- s (exp (- {x} m)))))))\n"
+            f"(let wq (* {w} (exp (- {x} loo))))\n(let p (/ (exp (- {x} m)) s))\n(let sq (sum wq{red}))\n"
+            f"(let rest (where tied (- sq wq) (where top (sum (where top 0 wq){red}) (- sq wq))))\n"
+            f"(let gz (* p (- rest {w})))\n" + output)
+
+
+case("l1msm_vec_grad", "softmax-complement", "gradient of sum(log(1 - softmax(x)))",
+     "(input x [n])\n" + f"(output g (grad (sum (log (- 1 {sm('x')}))) x))", l1msm_sets(),
+     ["softmax", "complement", "grad"], oracle=l1msm_grad_oracle("x", -1, "(input x [n])\n", "1", "(output g gz)"))
+case("l1msm_unlikelihood_grad", "softmax-complement", "gradient of the unlikelihood loss "
+     "-sum(w * log(1 - softmax(x))) by the logits",
+     "(input x [n])\n(input w [n])\n" + f"(output g (grad (neg (sum (* w (log (- 1 {sm('x')}))))) x))",
+     l1msm_sets(weights=("w",)), ["softmax", "complement", "grad"],
+     oracle=l1msm_grad_oracle("x", -1, "(input x [n])\n(input w [n])\n", "w", "(output g (neg gz))"))
+case("l1msm_rows_grad", "softmax-complement", "gradient of sum(W * log(1 - P)) for the row softmax P",
+     "(input X [m n])\n(input W [m n])\n" + f"(let P {sm('X', -1)})\n(output g (grad (sum (* W (log (- 1 P)))) X))",
+     l1msm_sets(mat=True, weights=("W",)), ["softmax", "complement", "2d", "grad"], kind="mat",
+     oracle=l1msm_grad_oracle("X", -1, "(input X [m n])\n(input W [m n])\n", "W", "(output g gz)"))
+case("l1msm_log1p_grad", "softmax-complement", "gradient of sum(log1p(-p)), p the softmax over all elements",
+     "(input x [n])\n(let p (/ (exp x) (sum (exp x))))\n(output g (grad (sum (log1p (neg p))) x))", l1msm_sets(),
+     ["softmax", "complement", "grad"], oracle=l1msm_grad_oracle("x", None, "(input x [n])\n", "1", "(output g gz)"))
+case("l1msm_exp_lse_grad", "softmax-complement", "gradient of sum(log(1 - exp(x - lse(x))))",
+     "(input x [n])\n" + f"(output g (grad (sum (log (- 1 (exp (- x {lse('x')}))))) x))", l1msm_sets(),
+     ["softmax", "complement", "lse", "grad"],
+     oracle=l1msm_grad_oracle("x", -1, "(input x [n])\n", "1", "(output g gz)"))
+case("l1msm_temp_grad", "softmax-complement", "gradient of sum(log(1 - softmax(x/t))) by the logits and by t",
+     "(input x [n])\n(input t [])\n(let z (/ x t))\n(let f (sum (log (- 1 " + sm('z') + "))))\n"
+     "(output dx (grad f x))\n(output dt (grad f t))",
+     vec_sets(TEMP_SETS, temp="t"), ["softmax", "complement", "temperature", "grad"],
+     oracle=l1msm_grad_oracle("z", -1, "(input x [n])\n(input t [])\n(let z (/ x t))\n", "1",
+                              "(output dx (/ gz t))\n(output dt (neg (/ (sum (* gz z)) t)))"))
+
 # =============================================================================
 # Writing
 # =============================================================================
