@@ -1,10 +1,12 @@
 import TensorOps
+import TestSupport
 import XCTest
 
 /// Reverse mode through `log(1 - softmax(z))` with `splittingComplements`:
-/// the gradient built split at the maximum must be the function's gradient, checked against a closed
-/// form of it evaluated with 256-bit significands, on inputs where the chain
-/// rule's gradient is `nan` (a gap past 709), wrong (a gap of 40), or tied.
+/// the gradient built split at the maximum must be the function's gradient,
+/// checked against its closed form (`SoftmaxComplementOracle`) evaluated
+/// with 256-bit significands, on inputs where the chain rule's gradient is
+/// `nan` (a gap past 709), wrong (a gap of 40), or tied.
 final class ComplementedSoftmaxesTests: XCTestCase {
     /// The rows each spelling is checked on: moderate, a gap of 40, a gap of
     /// 800 (`r` at the maximum overflows), a tie of three maxima, a tie of
@@ -19,28 +21,6 @@ final class ComplementedSoftmaxesTests: XCTestCase {
     ]
     private let weights: [Double] = [0.3, -0.5, 1.2, 0.9, -2.0]
 
-    /// The gradient of `sum(w * log(1 - softmax(x)))` by `x` in closed form,
-    /// `p_j (sum_{i != j} w_i r_i - w_j)` with `r_i = exp(x_i - loo_i)`, `loo`
-    /// the log-sum-exp of the other entries: exact at 256 bits wherever the
-    /// exponents stay in range, which a 62-bit exponent makes everywhere here.
-    private func closedForm(_ reduce: String) -> String {
-        """
-        (let m (max x\(reduce)))
-        (let top (eq x m))
-        (let y (where top -inf x))
-        (let m2 (max y\(reduce)))
-        (let s (sum (exp (- x m))\(reduce)))
-        (let tied (gt (sum top\(reduce)) 1))
-        (let others (where tied (+ m (log (- s 1))) (+ m2 (log (sum (exp (- y m2))\(reduce))))))
-        (let loo (where top others (+ m (log (- s (exp (- x m)))))))
-        (let wq (* w (exp (- x loo))))
-        (let p (/ (exp (- x m)) s))
-        (let sq (sum wq\(reduce)))
-        (let rest (where tied (- sq wq) (where top (sum (where top 0 wq)\(reduce)) (- sq wq))))
-        (output expected (* p (- rest w)))
-        """
-    }
-
     /// Each spelling of the complement, along the last axis of a vector.
     private let spellings = [
         "(log (- 1 (/ (exp x) (sum (exp x) -1))))",
@@ -53,7 +33,7 @@ final class ComplementedSoftmaxesTests: XCTestCase {
         for spelling in spellings {
             for row in rows {
                 try check(
-                    "(input x [n])\n(input w [n])\n(output f (sum (* w \(spelling))))", reduce: " -1",
+                    "(input x [n])\n(input w [n])\n(output f (sum (* w \(spelling))))", axis: -1,
                     values: ["x": NDArray(vector: row), "w": NDArray(vector: weights)], label: "\(spelling) at \(row)")
             }
         }
@@ -63,7 +43,7 @@ final class ComplementedSoftmaxesTests: XCTestCase {
         for row in rows {
             try check(
                 "(input x [n])\n(input w [n])\n(output f (sum (* w (log1p (neg (/ (exp x) (sum (exp x))))))))",
-                reduce: "", values: ["x": NDArray(vector: row), "w": NDArray(vector: weights)], label: "all of \(row)")
+                axis: nil, values: ["x": NDArray(vector: row), "w": NDArray(vector: weights)], label: "all of \(row)")
         }
         let matrix = rows.flatMap { $0 }
         let shape = [rows.count, rows[0].count]
@@ -72,7 +52,7 @@ final class ComplementedSoftmaxesTests: XCTestCase {
             let softmax = "(/ (exp x) (sum (exp x) \(axis)))"
             try check(
                 "(input x [m n])\n(input w [m n])\n(output f (sum (* w (log (- 1 \(softmax))))))",
-                reduce: " \(axis)", values: ["x": try NDArray(shape: shape, elements: matrix), "w": w],
+                axis: axis, values: ["x": try NDArray(shape: shape, elements: matrix), "w": w],
                 label: "axis \(axis)")
         }
     }
@@ -88,15 +68,15 @@ final class ComplementedSoftmaxesTests: XCTestCase {
         // d sum(w p) / dx = p (w - sum(w p)).
         let row = rows[0]
         try check(
-            program, reduce: " -1", values: ["x": NDArray(vector: row), "w": NDArray(vector: weights)],
-            label: "with sum(w p)", extra: "(output extra (* p (- w (sum (* w p) -1))))")
+            program, axis: -1, values: ["x": NDArray(vector: row), "w": NDArray(vector: weights)],
+            label: "with sum(w p)", extra: "(output extra (* ocp (- w (sum (* w ocp) -1))))")
     }
 
     /// Differentiates `source`'s output `f` by `x` in binary64 and compares
     /// it with the closed form (plus `extra`, a further output of the same
     /// closed-form program, if any) evaluated with reference precision.
     private func check(
-        _ source: String, reduce: String, values: [String: NDArray<Double>], label: String, extra: String? = nil
+        _ source: String, axis: Int?, values: [String: NDArray<Double>], label: String, extra: String? = nil
     ) throws {
         var program = try TensorProgram(parsing: source)
         let (f, x) = (program.outputs[0].node, program.inputs[0].node)
@@ -105,7 +85,9 @@ final class ComplementedSoftmaxesTests: XCTestCase {
         XCTAssertNotEqual(gradient, chainRule, "\(label): the complement is not recognized")
         let computed = try program.evaluate(nodes: [gradient], values)[0].elements
         let shapes = program.inputs.map { "(input \($0.name) \($0.shape))" }.joined(separator: "\n")
-        var closed = try TensorProgram(parsing: shapes + "\n" + closedForm(reduce) + (extra.map { "\n" + $0 } ?? ""))
+        let oracle = SoftmaxComplementOracle.lets(logits: "x", weights: "w", axis: axis)
+        var closed = try TensorProgram(
+            parsing: shapes + "\n" + oracle + "(output expected ocg)\n" + (extra.map { $0 + "\n" } ?? ""))
         var nodes = [closed.outputs[0].node]
         if extra != nil {
             nodes = [try closed.graph.apply(.add, [closed.outputs[0].node, closed.outputs[1].node])]
