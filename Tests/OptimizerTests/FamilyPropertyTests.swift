@@ -73,7 +73,7 @@ final class FamilyPropertyTests: XCTestCase {
     /// The same property for division by a norm (L2 normalisation, a
     /// cosine, their gradients), at the scales and values that break it as
     /// written or could break the scaled form: 1e200, 1e-200, one element
-    /// beside subnormal ones, a row of zeros. Separate from the other
+    /// beside subnormal ones, a row of zeros, an infinite element. Separate from the other
     /// families, so their seeds keep their programs. It found that the
     /// norm rules missed a vector with a constant factor, `2x / |2x|`, whose
     /// square is stored flattened (`norm-constant` takes the factor out).
@@ -108,7 +108,9 @@ final class FamilyPropertyTests: XCTestCase {
                 return (try? NDArray(shape: shapeDims, elements: elements)) ?? NDArray(vector: elements)
             }
             var inputSets: [[String: NDArray<Double>]] = []
-            for (scale, special) in [(1.0, nil), (1e200, nil), (1e-200, nil), (1e-300, 1.0), (0.0, nil)] {
+            for (scale, special) in [
+                (1.0, nil), (1e200, nil), (1e-200, nil), (1e-300, 1.0), (0.0, nil), (1.0, .infinity),
+            ] {
                 inputSets.append([
                     "x": array(scale: scale, special: special), "y": array(scale: scale), "w": array(scale: 1),
                 ])
