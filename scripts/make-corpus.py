@@ -1269,6 +1269,10 @@ case("l1msm_exp_lse_grad", "softmax-complement", "gradient of sum(log(1 - exp(x 
      "(input x [n])\n" + f"(output g (grad (sum (log (- 1 (exp (- x {lse('x')}))))) x))", l1msm_sets(),
      ["softmax", "complement", "lse", "grad"],
      oracle=l1msm_grad_oracle("x", -1, "(input x [n])\n", "1", "(output g gz)"))
+case("l1msm_pow_grad", "softmax-complement", "gradient of sum(w * log1p(-1 * p)), p = exp(x) * sum(exp x)^-1",
+     "(input x [n])\n(input w [n])\n(output g (grad (sum (* w (log1p (* -1 (* (exp x) (pow (sum (exp x) -1) -1))))))"
+     " x))", l1msm_sets(weights=("w",)), ["softmax", "complement", "pow", "grad"],
+     oracle=l1msm_grad_oracle("x", -1, "(input x [n])\n(input w [n])\n", "w", "(output g gz)"))
 case("l1msm_temp_grad", "softmax-complement", "gradient of sum(log(1 - softmax(x/t))) by the logits and by t",
      "(input x [n])\n(input t [])\n(let z (/ x t))\n(let f (sum (log (- 1 " + sm('z') + "))))\n"
      "(output dx (grad f x))\n(output dt (grad f t))",

@@ -60,7 +60,7 @@ final class CorpusJudgeTests: XCTestCase {
         "l2_normalize_vec_grad", "cosine_vec_grad", "l2_normalize_scaled_grad",
         // log(1 - softmax) differentiated: split at the maximum, then saturated
         "l1msm_vec_grad", "l1msm_unlikelihood_grad", "l1msm_rows_grad", "l1msm_log1p_grad", "l1msm_exp_lse_grad",
-        "l1msm_temp_grad",
+        "l1msm_temp_grad", "l1msm_pow_grad",
     ]
 
     /// Experts' accuracy: what library functions reach on these inputs.

@@ -132,7 +132,7 @@ final class FamilyPropertyTests: XCTestCase {
 extension FamilyPropertyTests {
     /// The same property for the log of a softmax's complement (an
     /// unlikelihood loss) and its gradients by the logits and by a
-    /// temperature, in four spellings, of plain, tempered, negated or masked
+    /// temperature, in eight spellings, of plain, tempered, negated or masked
     /// logits, at a logit 40 above the rest, gaps of 800, ties at the
     /// overflow edge, a temperature of 1e-3, and a fully masked row; and
     /// beyond it, right wherever the truth is finite, so a wrong split
@@ -155,6 +155,7 @@ extension FamilyPropertyTests {
             ].randomElement(using: &random)!
             let p = [
                 "(/ (exp z) (sum (exp z) \(axis)))", "(exp (- z (log (sum (exp z) \(axis)))))",
+                "(* (exp z) (pow (sum (exp z) \(axis)) -1))", "(* (exp z) (/ 1 (sum (exp z) \(axis))))",
             ].randomElement(using: &random)!
             let complement = ["(log (- 1 \(p)))", "(log1p (neg \(p)))"].randomElement(using: &random)!
             let header = "(input x \(shape))\n(input t [])\n(input w \(shape))\n(input M \(shape))\n(let z \(z))\n"

@@ -27,6 +27,8 @@ final class ComplementedSoftmaxesTests: XCTestCase {
         "(log1p (neg (/ (exp x) (sum (exp x) -1))))",
         "(log (+ 1 (neg (/ (exp x) (sum (exp x) -1)))))",
         "(log (- 1 (exp (- x (log (sum (exp x) -1))))))",
+        "(log (+ (* -1 (* (exp x) (/ 1 (sum (exp x) -1)))) 1))",
+        "(log1p (* (* (exp x) (pow (sum (exp x) -1) -1)) -1))",
     ]
 
     func testEverySpellingGivesTheGradientAtGapsAndTies() throws {

@@ -100,15 +100,17 @@ struct ComplementedSoftmaxes {
     }
 
     /// The logits and axis of the softmax `p` when `node` is `log(1 - p)`,
-    /// `log(1 + -p)` or `log1p(-p)`, `p` spelled `exp(z) / sum(exp z)` or
-    /// `exp(z - log(sum(exp z)))`, of `z`'s own shape.
+    /// `log(1 + -p)` (either order) or `log1p(-p)`, with `-p` spelled
+    /// `neg p` or `-1 * p`, and `p` spelled `exp(z) / sum(exp z)`, `exp(z) *
+    /// (1 / sum(exp z))`, `exp(z) * sum(exp z)^-1` or `exp(z - log(sum(exp
+    /// z)))`, of `z`'s own shape.
     static func softmax(complementedBy node: NodeID, in graph: TensorGraph) -> (logits: NodeID, axis: Int?)? {
         let nodes = graph.nodes
         guard case .apply(.unary(let function)) = nodes[node].kind else { return nil }
         let argument = nodes[node].arguments[0]
         var probability: NodeID?
         if function == .log1p {
-            if case .apply(.negate) = nodes[argument].kind { probability = nodes[argument].arguments[0] }
+            probability = negated(argument, in: graph)
         } else if function == .log {
             let operands = nodes[argument].arguments
             switch nodes[argument].kind {
@@ -117,7 +119,7 @@ struct ComplementedSoftmaxes {
             case .apply(.add):
                 for (one, other) in [(operands[0], operands[1]), (operands[1], operands[0])]
                 where nodes[one].kind == .constant(1) {
-                    if case .apply(.negate) = nodes[other].kind { probability = nodes[other].arguments[0] }
+                    probability = probability ?? negated(other, in: graph)
                 }
             default:
                 break
@@ -129,21 +131,49 @@ struct ComplementedSoftmaxes {
         return softmax
     }
 
+    /// `p` when `node` is `neg p`, `-1 * p` or `p * -1`.
+    private static func negated(_ node: NodeID, in graph: TensorGraph) -> NodeID? {
+        let operands = graph.nodes[node].arguments
+        switch graph.nodes[node].kind {
+        case .apply(.negate): return operands[0]
+        case .apply(.multiply):
+            if graph.nodes[operands[0]].kind == .constant(-1) { return operands[1] }
+            if graph.nodes[operands[1]].kind == .constant(-1) { return operands[0] }
+            return nil
+        default: return nil
+        }
+    }
+
     /// The logits and axis of `node` when it is a softmax as spelled above.
     private static func softmax(_ node: NodeID, in graph: TensorGraph) -> (logits: NodeID, axis: Int?)? {
         let nodes = graph.nodes
-        // The logits and axis of `sum(exp z)`.
-        func sumOfExp(_ id: NodeID) -> (logits: NodeID, axis: Int?)? {
+        // The logits and axis of `sum(exp z)`, when `exp z` is `exp`, if given.
+        func sumOfExp(_ id: NodeID, of exp: NodeID? = nil) -> (logits: NodeID, axis: Int?)? {
             guard case .apply(.sum) = nodes[id].kind else { return nil }
-            let exp = nodes[id].arguments[0]
-            guard case .apply(.unary(let function)) = nodes[exp].kind, function == .exp else { return nil }
-            return (nodes[exp].arguments[0], nodes[id].axis)
+            let summed = nodes[id].arguments[0]
+            guard case .apply(.unary(let function)) = nodes[summed].kind, function == .exp, exp ?? summed == summed
+            else { return nil }
+            return (nodes[summed].arguments[0], nodes[id].axis)
+        }
+        // The sum `s` when `id` is `1 / s` or `s^-1`.
+        func reciprocal(_ id: NodeID) -> NodeID? {
+            let operands = nodes[id].arguments
+            switch nodes[id].kind {
+            case .apply(.divide) where nodes[operands[0]].kind == .constant(1): return operands[1]
+            case .apply(.binary(let function)) where function == .power && nodes[operands[1]].kind == .constant(-1):
+                return operands[0]
+            default: return nil
+            }
         }
         let operands = nodes[node].arguments
         switch nodes[node].kind {
         case .apply(.divide):
-            guard let sum = sumOfExp(operands[1]), nodes[operands[1]].arguments[0] == operands[0] else { return nil }
-            return sum
+            return sumOfExp(operands[1], of: operands[0])
+        case .apply(.multiply):
+            for (exp, other) in [(operands[0], operands[1]), (operands[1], operands[0])] {
+                if let sum = reciprocal(other), let softmax = sumOfExp(sum, of: exp) { return softmax }
+            }
+            return nil
         case .apply(.unary(let function)) where function == .exp:
             let difference = operands[0]
             guard case .apply(.subtract) = nodes[difference].kind else { return nil }
