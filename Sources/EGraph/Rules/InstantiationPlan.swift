@@ -84,18 +84,50 @@ struct InstantiationPlan: Sendable {
         /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``
         /// stored its root node straight into the class it merges into.
         var storedInTarget = false
+        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``
+        /// found, in ``memo``, its small root node already merged into the
+        /// class it merges into: nothing was added, and its merge is a no-op.
+        var foundInTarget = false
+        /// Small root nodes this apply has merged, direct-mapped by their
+        /// canonical children (``InstantiationPlan/memoSlot(_:_:)``); see
+        /// ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``.
+        let memo: UnsafeMutablePointer<MemoEntry>
 
         init(_ plan: InstantiationPlan) {
             values = .allocate(capacity: plan.steps.count)
             values.initialize(repeating: ClassID(0), count: plan.steps.count)
             probes = .allocate(capacity: plan.steps.count * InstantiationPlan.warmChunk)
             probes.initialize(repeating: 0, count: plan.steps.count * InstantiationPlan.warmChunk)
+            memo = .allocate(capacity: InstantiationPlan.memoSize)
+            memo.initialize(repeating: MemoEntry(first: 0, second: 0, target: .max), count: InstantiationPlan.memoSize)
         }
 
         deinit {
             values.deallocate()
             probes.deallocate()
+            memo.deallocate()
         }
+    }
+
+    /// A small root node, by its children's canonical ids when it was
+    /// merged, and the root of the class it was merged into; `target` is
+    /// `UInt32.max` in an empty entry.
+    struct MemoEntry {
+        var first: UInt32
+        var second: UInt32
+        var target: UInt32
+    }
+
+    /// The entries of ``Scratch/memo``: 12 bytes each, so the memo stays in
+    /// the caches while the hash-cons does not.
+    static let memoSize = 4_096
+
+    /// The memo entry for a root node with canonical children `first` and
+    /// `second`.
+    @inline(__always)
+    static func memoSlot(_ first: UInt32, _ second: UInt32) -> Int {
+        let mixed = (UInt64(first) << 32 | UInt64(second)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed >> 52) & (memoSize - 1)
     }
 
     /// The number of matches ``warm(_:_:in:scratch:)`` reads ahead.
@@ -111,9 +143,14 @@ struct InstantiationPlan: Sendable {
     /// in flight at once (measured: the AC workload's apply phase took 355 ms
     /// this way, 470 ms warming one match at a time). Results are only ever
     /// read here: the real instantiation repeats every lookup.
-    func warm(_ matches: MatchSet, _ range: Range<Int>, in egraph: EGraph, scratch: inout Scratch) {
+    ///
+    /// With `memoizes` (see ``instantiate(_:_:in:mergingInto:storesDirectly:memoizes:scratch:)``),
+    /// a root node the memo already has merged into its match's class is not
+    /// probed: instantiation will not look it up.
+    func warm(_ matches: MatchSet, _ range: Range<Int>, in egraph: EGraph, memoizes: Bool, scratch: inout Scratch) {
         let width = steps.count
         let probes = scratch.probes
+        let last = steps.count - 1
         for (position, step) in steps.enumerated() {
             switch step {
             case .classSlot(let slot):
@@ -121,11 +158,27 @@ struct InstantiationPlan: Sendable {
                     probes[offset * width + position] = matches.eclass(match: index, slot: slot).rawValue
                 }
             case .small(let op, let arity, let first, let second):
+                let checksMemo = memoizes && position == last && arity == 2
                 for offset in 0..<range.count {
                     let a = arity > 0 ? probes[offset * width + first] : 0
                     let b = arity > 1 ? probes[offset * width + second] : 0
-                    probes[offset * width + position] =
-                        a == .max || b == .max ? .max : egraph.probeSmall(op, arity: arity, a, b) ?? .max
+                    if a == .max || b == .max {
+                        probes[offset * width + position] = .max
+                        continue
+                    }
+                    if checksMemo {
+                        let unionFind = egraph.unionFind
+                        let (ra, rb) = (unionFind.root(of: a), unionFind.root(of: b))
+                        let entry = scratch.memo[InstantiationPlan.memoSlot(ra, rb)]
+                        let target = matches.roots[range.lowerBound + offset].rawValue
+                        if entry.target != .max && entry.first == ra && entry.second == rb
+                            && unionFind.root(of: entry.target) == unionFind.root(of: target)
+                        {
+                            probes[offset * width + position] = .max
+                            continue
+                        }
+                    }
+                    probes[offset * width + position] = egraph.probeSmall(op, arity: arity, a, b) ?? .max
                 }
             case .node:
                 for offset in 0..<range.count { probes[offset * width + position] = .max }
@@ -136,16 +189,31 @@ struct InstantiationPlan: Sendable {
     /// Adds the instantiation of match `index` and returns its class; `nil`
     /// when an AC application comes out empty and its operator has no unit.
     ///
-    /// With `target`, the instantiation is to be merged into that class, and
-    /// a small root node that is absent is stored there directly
+    /// `target` is the class the instantiation is merged into, when the
+    /// caller merges it as it is. With `storesDirectly`, a small root node
+    /// that is absent is stored there directly
     /// (``EGraph/addSmall(_:arity:_:_:mergingInto:)``), which
     /// `scratch.storedInTarget` reports.
-    /// - Precondition: without a `target`, or ``EGraph/storesMergedNodesDirectly``.
+    ///
+    /// With `memoizes`, a small binary root node is remembered, by its
+    /// canonical children, as merged into `target`, and a later match of the
+    /// same apply that builds it for the same class (or one merged with it
+    /// since) is not looked up again: `scratch.foundInTarget` reports it, and
+    /// its merge would change nothing, since unions only ever join classes.
+    /// A match's root is often built by many matches of its class: on the
+    /// AC workload half the root lookups of the largest iteration repeat
+    /// one made a few thousand matches before, each a cache miss in a
+    /// hash-cons far larger than the caches.
+    /// - Precondition: `target` is given if `storesDirectly` or `memoizes`;
+    ///   `storesDirectly` only where ``EGraph/storesMergedNodesDirectly``;
+    ///   `memoizes` only where every instantiation is merged into its
+    ///   `target` as it is (no merge adapter).
     func instantiate(
         _ matches: MatchSet, _ index: Int, in egraph: EGraph, mergingInto target: ClassID? = nil,
-        scratch: inout Scratch
+        storesDirectly: Bool = false, memoizes: Bool = false, scratch: inout Scratch
     ) -> ClassID? {
         scratch.storedInTarget = false
+        scratch.foundInTarget = false
         if steps.count == 1, case .classSlot(let slot) = steps[0] { return matches.eclass(match: index, slot: slot) }
         let values = scratch.values
         let last = steps.count - 1
@@ -156,9 +224,31 @@ struct InstantiationPlan: Sendable {
             case .small(let op, let arity, let first, let second):
                 let a = arity > 0 ? values[first] : ClassID(0)
                 let b = arity > 1 ? values[second] : ClassID(0)
-                if position == last, let target {
-                    (values[position], scratch.storedInTarget) = egraph.addSmall(
-                        op, arity: arity, a, b, mergingInto: target)
+                if position == last, let target, storesDirectly || memoizes {
+                    var memoSlot: Int?
+                    var ra: UInt32 = 0
+                    var rb: UInt32 = 0
+                    let root = egraph.unionFind.find(target.rawValue)
+                    if memoizes && arity == 2 {
+                        ra = egraph.unionFind.find(a.rawValue)
+                        rb = egraph.unionFind.find(b.rawValue)
+                        let slot = InstantiationPlan.memoSlot(ra, rb)
+                        let entry = scratch.memo[slot]
+                        if entry.target != .max && entry.first == ra && entry.second == rb
+                            && egraph.unionFind.find(entry.target) == root
+                        {
+                            scratch.foundInTarget = true
+                            return ClassID(root)
+                        }
+                        memoSlot = slot
+                    }
+                    if storesDirectly {
+                        (values[position], scratch.storedInTarget) = egraph.addSmall(
+                            op, arity: arity, a, b, mergingInto: target)
+                    } else {
+                        values[position] = egraph.addSmall(op, arity: arity, a, b)
+                    }
+                    if let memoSlot { scratch.memo[memoSlot] = MemoEntry(first: ra, second: rb, target: root) }
                 } else {
                     values[position] = egraph.addSmall(op, arity: arity, a, b)
                 }
