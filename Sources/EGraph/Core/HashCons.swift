@@ -184,6 +184,17 @@ final class HashCons {
         count += 1
     }
 
+    /// Where ``touch(_:)``'s callers leave what they read, so the reads are
+    /// not optimized away.
+    var warmSink: UInt32 = 0
+
+    /// Reads the slot a lookup under `hash` starts at, to bring it into the
+    /// caches ahead of the lookup; returns its entry.
+    @inline(__always)
+    func touch(_ hash: UInt64) -> UInt32 {
+        slots[Int(truncatingIfNeeded: hash) & mask].entry
+    }
+
     /// Removes the entry of `id` stored under `hash`, if there is one.
     func remove(_ id: UInt32, hash: UInt64) {
         var index = Int(truncatingIfNeeded: hash) & mask
