@@ -36,7 +36,12 @@ public final class EGraph {
     /// The e-node of each id, canonical as of the last time its children
     /// changed: the keys of the hash-cons.
     let nodeOfID = NodeKeyTable()
-    /// Class storage by id; `nil` at ids that are no longer canonical.
+    /// Class storage by id; `nil` at ids that are no longer canonical. It
+    /// may end before the last ids made: an id stored straight into another
+    /// class (``addSmall(_:arity:_:_:mergingInto:)``) is never canonical, so
+    /// it gets its `nil`, and ``revisitStamp`` its entry, only when a later
+    /// class is made (``padClassTables(through:)``), in one batch rather
+    /// than two appends per node.
     var classStorage: [EClassStorage?] = []
     /// Per class id, its nodes as the searcher reads them, position for
     /// position: rewritten with the nodes of every class a rebuild revisits,
@@ -321,13 +326,13 @@ public final class EGraph {
         // The target's set is at least as large, so its root stays the root.
         _ = unionFind.union(root.rawValue, id.rawValue)
         nodeOfID.append(node)
-        classStorage.append(nil)
-        revisitStamp.append(0)
         storedNodeCount += 1
         unionCount += 1
         addParent(id, of: node)
         classStorage[root.index]!.nodes.append(node)
-        touched.append(root)
+        // Matches come grouped by class, so most nodes stored in a row
+        // touch the same one.
+        if touched.last != root { touched.append(root) }
         hashCons.insert(id.rawValue, key: node, hash: hash)
         isClean = false
         return (root, true)
@@ -350,6 +355,7 @@ public final class EGraph {
     private func insert(_ node: ENode, hash: UInt64) -> ClassID {
         let id = ClassID(unionFind.makeSet())
         nodeOfID.append(node)
+        padClassTables(through: id.index)
         classStorage.append(EClassStorage(nodes: [node]))
         revisitStamp.append(0)
         storedNodeCount += 1
@@ -362,6 +368,16 @@ public final class EGraph {
         for column in columns { column.makeData(for: id, node: node, in: self) }
         for column in columns { column.modify(id, in: self) }
         return find(id)
+    }
+
+    /// Gives every id before `index` made since the last class its entries
+    /// in ``classStorage`` and ``revisitStamp``, so the class made at `index`
+    /// is appended at its own position.
+    private func padClassTables(through index: Int) {
+        let missing = index - classStorage.count
+        guard missing > 0 else { return }
+        classStorage.append(contentsOf: repeatElement(nil, count: missing))
+        revisitStamp.append(contentsOf: repeatElement(0, count: missing))
     }
 
     /// Records the node of `id` as a parent of each of its children.
