@@ -78,38 +78,35 @@ extension EGraph {
     /// The number of queued keys ``warmPending()`` reads ahead.
     static let pendingWarmChunk = 16
 
-    /// Reads, without changing anything, the key, the old hash-cons slot
-    /// and the new one of each small key among the last
-    /// ``pendingWarmChunk`` queued, which the pending loop pops next.
+    /// Prefetches (``prefetchLine(_:)``) the old and new hash-cons slots of
+    /// each small key among the last ``pendingWarmChunk`` queued, which the
+    /// pending loop pops next, and the keys of the chunk queued before them,
+    /// which it pops after.
     ///
     /// A large rebuild re-keys keys scattered over a hash-cons and a key
     /// table far larger than the caches, and each key's steps depend on one
     /// another (its key, then its old slot, then its new one), so processed
-    /// one at a time every step waited for its miss; reading a chunk's keys
-    /// first, then their slots, keeps several misses in flight at once, as
-    /// ``InstantiationPlan/warm(_:_:in:memoizes:scratch:)`` does for
-    /// instantiation. Only a hint: the loop repeats every read, and keys
-    /// queued meanwhile (by congruence) are simply not warmed.
+    /// one at a time every step waited for its miss; prefetched a chunk
+    /// ahead, as ``InstantiationPlan/warm(_:_:in:memoizes:scratch:)`` does
+    /// for instantiation, a chunk's misses overlap. Only a hint: keys queued
+    /// meanwhile (by congruence) are simply not prefetched.
     private func warmPending() {
         let end = pending.count
         let start = max(0, end - EGraph.pendingWarmChunk)
-        var sink: UInt32 = 0
-        for position in start..<end {
-            let key = nodeOfID.key(pending[position].index)
-            sink &+= key.first
+        for position in max(0, start - EGraph.pendingWarmChunk)..<start {
+            nodeOfID.prefetch(pending[position].index)
         }
         for position in start..<end {
             let key = nodeOfID.key(pending[position].index)
             guard key.isSmall else { continue }
             let arity = Int(key.shape)
-            sink &+= hashCons.touch(HashCons.hash(op: key.op, arity: arity, first: key.first, second: key.second))
+            hashCons.prefetch(HashCons.hash(op: key.op, arity: arity, first: key.first, second: key.second))
             var a = arity > 0 ? unionFind.root(of: key.first) : 0
             var b = arity > 1 ? unionFind.root(of: key.second) : 0
             if a == key.first && b == key.second { continue }
             if arity == 2 && b < a && signature.isAC(Symbol(raw: key.op)) { swap(&a, &b) }
-            sink &+= hashCons.touch(HashCons.hash(op: key.op, arity: arity, first: a, second: b))
+            hashCons.prefetch(HashCons.hash(op: key.op, arity: arity, first: a, second: b))
         }
-        hashCons.warmSink &+= sink
     }
 
     /// The pending step for a small key (no payload, at most two children),

@@ -338,17 +338,26 @@ public final class EGraph {
         return (root, true)
     }
 
-    /// The class of `op(first, second)` as ``addSmall(_:arity:_:_:)`` would
-    /// find it, or `nil` if absent or not a small node; changes nothing.
-    func probeSmall(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> UInt32? {
-        var a = arity > 0 ? unionFind.root(of: first) : 0
-        var b = arity > 1 ? unionFind.root(of: second) : 0
+    /// A small node's hash-cons key: its children in the order the
+    /// hash-cons keeps them, and its hash (`nil` where there is no key).
+    struct SmallKey {
+        var first: UInt32
+        var second: UInt32
+        var hash: UInt64?
+    }
+
+    /// The key ``addSmall(_:arity:_:_:)`` looks `op(first, second)` up by,
+    /// given canonical children (0 when absent), or `nil` for an AC
+    /// application of fewer than two operands, which has none.
+    @inline(__always)
+    func smallKey(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> SmallKey? {
+        var a = first
+        var b = second
         if signature.isAC(op) {
             if arity < 2 { return nil }
             if b < a { swap(&a, &b) }
         }
-        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
-        return hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash).map(unionFind.root(of:))
+        return SmallKey(first: a, second: b, hash: HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b))
     }
 
     /// Stores `node`, canonical and absent from the hash-cons, in a new class.

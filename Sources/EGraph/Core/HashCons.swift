@@ -184,15 +184,10 @@ final class HashCons {
         count += 1
     }
 
-    /// Where ``touch(_:)``'s callers leave what they read, so the reads are
-    /// not optimized away.
-    var warmSink: UInt32 = 0
-
-    /// Reads the slot a lookup under `hash` starts at, to bring it into the
-    /// caches ahead of the lookup; returns its entry.
+    /// Prefetches the slot a lookup under `hash` starts at (``prefetchLine(_:)``).
     @inline(__always)
-    func touch(_ hash: UInt64) -> UInt32 {
-        slots[Int(truncatingIfNeeded: hash) & mask].entry
+    func prefetch(_ hash: UInt64) {
+        prefetchLine(slots + (Int(truncatingIfNeeded: hash) & mask))
     }
 
     /// Removes the entry of `id` stored under `hash`, if there is one.

@@ -92,6 +92,9 @@ struct InstantiationPlan: Sendable {
         /// canonical children (``InstantiationPlan/memoSlot(_:_:)``); see
         /// ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``.
         let memo: UnsafeMutablePointer<MemoEntry>
+        /// The warm pass's keys of one step, per match of a chunk: canonical
+        /// children and hash, or no hash where nothing is probed.
+        let keys: UnsafeMutablePointer<EGraph.SmallKey>
 
         init(_ plan: InstantiationPlan) {
             values = .allocate(capacity: plan.steps.count)
@@ -100,12 +103,16 @@ struct InstantiationPlan: Sendable {
             probes.initialize(repeating: 0, count: plan.steps.count * InstantiationPlan.warmChunk)
             memo = .allocate(capacity: InstantiationPlan.memoSize)
             memo.initialize(repeating: MemoEntry(first: 0, second: 0, target: .max), count: InstantiationPlan.memoSize)
+            keys = .allocate(capacity: InstantiationPlan.warmChunk)
+            keys.initialize(
+                repeating: EGraph.SmallKey(first: 0, second: 0, hash: nil), count: InstantiationPlan.warmChunk)
         }
 
         deinit {
             values.deallocate()
             probes.deallocate()
             memo.deallocate()
+            keys.deallocate()
         }
     }
 
@@ -158,30 +165,74 @@ struct InstantiationPlan: Sendable {
                     probes[offset * width + position] = matches.eclass(match: index, slot: slot).rawValue
                 }
             case .small(let op, let arity, let first, let second):
+                // In three passes, none branching on what the one before
+                // it only started to load: a probe that branches on a
+                // slot still in flight stalls every probe after it, so
+                // the slots are first read without branching, then
+                // probed, and the union-find entries of what was found
+                // read before they are followed.
                 let checksMemo = memoizes && position == last && arity == 2
+                let unionFind = egraph.unionFind
+                let keys = scratch.keys
                 for offset in 0..<range.count {
                     let a = arity > 0 ? probes[offset * width + first] : 0
                     let b = arity > 1 ? probes[offset * width + second] : 0
-                    if a == .max || b == .max {
-                        probes[offset * width + position] = .max
-                        continue
-                    }
+                    keys[offset].hash = nil
+                    if a == .max || b == .max { continue }
+                    let (ra, rb) = (unionFind.root(of: a), unionFind.root(of: b))
                     if checksMemo {
-                        let unionFind = egraph.unionFind
-                        let (ra, rb) = (unionFind.root(of: a), unionFind.root(of: b))
                         let entry = scratch.memo[InstantiationPlan.memoSlot(ra, rb)]
                         let target = matches.roots[range.lowerBound + offset].rawValue
                         if entry.target != .max && entry.first == ra && entry.second == rb
                             && unionFind.root(of: entry.target) == unionFind.root(of: target)
                         {
-                            probes[offset * width + position] = .max
                             continue
                         }
                     }
-                    probes[offset * width + position] = egraph.probeSmall(op, arity: arity, a, b) ?? .max
+                    guard let key = egraph.smallKey(op, arity: arity, ra, rb) else { continue }
+                    keys[offset] = key
+                    egraph.hashCons.prefetch(key.hash!)
                 }
+                for offset in 0..<range.count {
+                    probes[offset * width + position] = .max
+                    let key = keys[offset]
+                    guard let hash = key.hash,
+                        let found = egraph.hashCons.find(
+                            op: op.rawValue, arity: arity, first: key.first, second: key.second, hash: hash)
+                    else { continue }
+                    probes[offset * width + position] = found
+                    unionFind.prefetch(found)
+                }
+                for offset in 0..<range.count where probes[offset * width + position] != .max {
+                    probes[offset * width + position] = unionFind.root(of: probes[offset * width + position])
+                }
+
             case .node:
                 for offset in 0..<range.count { probes[offset * width + position] = .max }
+            }
+        }
+    }
+
+    /// Prefetches the hash-cons slots of the lookups of the matches in
+    /// `range` that depend on nothing but the matches' classes (small nodes
+    /// whose operands are all pattern variables), for the next
+    /// ``warm(_:_:in:memoizes:scratch:)``: with the next chunk's first
+    /// misses in flight while this chunk is instantiated, that warm pass
+    /// finds its first slots in the caches.
+    func prefetchFirstLookups(_ matches: MatchSet, _ range: Range<Int>, in egraph: EGraph) {
+        let unionFind = egraph.unionFind
+        for step in steps {
+            guard case .small(let op, let arity, let first, let second) = step, arity > 0 else { continue }
+            guard case .classSlot(let firstSlot) = steps[first] else { continue }
+            var secondSlot: Int?
+            if arity > 1 {
+                guard case .classSlot(let slot) = steps[second] else { continue }
+                secondSlot = slot
+            }
+            for index in range {
+                let a = unionFind.root(of: matches.eclass(match: index, slot: firstSlot).rawValue)
+                let b = secondSlot.map { unionFind.root(of: matches.eclass(match: index, slot: $0).rawValue) } ?? 0
+                if let hash = egraph.smallKey(op, arity: arity, a, b)?.hash { egraph.hashCons.prefetch(hash) }
             }
         }
     }

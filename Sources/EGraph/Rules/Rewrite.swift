@@ -259,6 +259,8 @@ public struct Rewrite: CustomStringConvertible {
             if warms && index % InstantiationPlan.warmChunk == 0 {
                 let end = min(index + InstantiationPlan.warmChunk, matches.count)
                 plan.warm(matches, index..<end, in: egraph, memoizes: memoizes, scratch: &scratch)
+                plan.prefetchFirstLookups(
+                    matches, end..<min(end + InstantiationPlan.warmChunk, matches.count), in: egraph)
             }
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
             guard
