@@ -114,6 +114,7 @@ final class ApplyMemoTests: XCTestCase {
         // among them swapping their children's order.
         for signature in [Signature(), arithmeticSignature()] {
             let egraph = checkedEGraph(signature)
+            egraph.warmsLookupsFrom = 0
             let leaves = try (0..<12).map { try egraph.add("x\($0)") }
             for i in 0..<12 {
                 for j in 0..<12 { try egraph.add("(+ x\(i) x\(j))") }

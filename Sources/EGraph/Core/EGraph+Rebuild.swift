@@ -16,8 +16,11 @@ extension EGraph {
         // propagation stops: facts not yet propagated are only facts unknown,
         // which keeps them sound, and the run goes on to its limits.
         var remakeBudget = 64 * (storedClassCount + 1_000)
+        // Prefetching pays only on an e-graph larger than the caches, as
+        // when applying (``warmsLookupsFrom``).
+        let prefetches = hashCons.count >= warmsLookupsFrom
         while !pending.isEmpty || !analysisPending.isEmpty {
-            var untilWarm = 0
+            var untilWarm = prefetches ? 0 : Int.max
             while let id = pending.popLast() {
                 if untilWarm == 0 {
                     untilWarm = EGraph.pendingWarmChunk
@@ -66,7 +69,7 @@ extension EGraph {
                 }
             }
         }
-        rebuildClasses()
+        rebuildClasses(prefetching: prefetches)
         isClean = true
         if checksInvariants {
             let problems = invariantViolations() + searchIndexViolations()
@@ -134,7 +137,7 @@ extension EGraph {
 
     /// Canonicalizes and deduplicates the nodes of every touched class, and
     /// brings the operator index up to date.
-    private func rebuildClasses() {
+    private func rebuildClasses(prefetching prefetches: Bool) {
         if classesByOp.count < Symbol.count {
             classesByOp += Array(repeating: [], count: Symbol.count - classesByOp.count)
         }
@@ -157,11 +160,13 @@ extension EGraph {
                 previous > 0 ? flatNodes.stamps(of: id.index) : UnsafeBufferPointer(start: nil, count: 0)
             stamps.removeAll(keepingCapacity: true)
             let ahead = EGraph.childArrayLookahead
-            nodes.withUnsafeBufferPointer { buffer in
-                for position in 0..<min(ahead, buffer.count) { EGraph.prefetchChildren(of: buffer, position) }
+            if prefetches {
+                nodes.withUnsafeBufferPointer { buffer in
+                    for position in 0..<min(ahead, buffer.count) { EGraph.prefetchChildren(of: buffer, position) }
+                }
             }
             for position in nodes.indices {
-                if position + ahead < nodes.count {
+                if prefetches && position + ahead < nodes.count {
                     nodes.withUnsafeBufferPointer { EGraph.prefetchChildren(of: $0, position + ahead) }
                 }
                 let changed = canonicalize(&nodes[position])
@@ -202,7 +207,7 @@ extension EGraph {
         unsortedOps.removeAll(keepingCapacity: true)
     }
 
-    /// How many nodes ahead ``rebuildClasses()`` prefetches child arrays.
+    /// How many nodes ahead ``rebuildClasses(prefetching:)`` prefetches child arrays.
     static let childArrayLookahead = 8
 
     /// Where an ``ENode`` keeps its child array's reference.
@@ -211,7 +216,7 @@ extension EGraph {
     /// Prefetches (``prefetchLine(_:)``) the child array of `nodes[index]`
     /// without retaining it, from the reference's bits: canonicalizing a
     /// class's nodes read each node's child array, a heap object of its own,
-    /// and that miss was half of ``rebuildClasses()``'s time on the AC
+    /// and that miss was half of ``rebuildClasses(prefetching:)``'s time on the AC
     /// workload. The bits are those of a native array's storage object
     /// (its count and first children share a cache line past its header);
     /// were the layout other, the prefetch would only be useless, as a

@@ -68,10 +68,10 @@ public final class EGraph {
     var unsortedOps: [Int] = []
     var isUnsortedOp: [Bool] = []
     /// The fewest hash-cons entries for which applying a rewrite warms its
-    /// lookups (``InstantiationPlan/warm(_:_:in:memoizes:scratch:)``): by
-    /// default 32,768, which fill 65,536 slots, a megabyte, as large as a
-    /// core's L2 cache here. The tests lower it to exercise the warm pass
-    /// on small e-graphs.
+    /// lookups (``InstantiationPlan/warm(_:_:in:memoizes:scratch:)``) and a
+    /// rebuild prefetches what it will read: by default 32,768, which fill
+    /// 65,536 slots, a megabyte, as large as a core's L2 cache here. The
+    /// tests lower it to exercise those paths on small e-graphs.
     var warmsLookupsFrom = 1 << 15
     /// Per id, the rebuild that last revisited it, to revisit each class once.
     var revisitStamp: [UInt32] = []

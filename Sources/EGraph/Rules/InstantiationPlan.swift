@@ -89,23 +89,40 @@ struct InstantiationPlan: Sendable {
         /// class it merges into: nothing was added, and its merge is a no-op.
         var foundInTarget = false
         /// Small root nodes this apply has merged, direct-mapped by their
-        /// canonical children (``InstantiationPlan/memoSlot(_:_:)``); see
+        /// canonical children (``memoSlot(_:_:)``); see
         /// ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``.
         let memo: UnsafeMutablePointer<MemoEntry>
+        /// The memo's capacity, a power of two, less one.
+        let memoMask: Int
         /// The warm pass's keys of one step, per match of a chunk: canonical
         /// children and hash, or no hash where nothing is probed.
         let keys: UnsafeMutablePointer<EGraph.SmallKey>
 
-        init(_ plan: InstantiationPlan) {
+        /// Buffers for `plan`, with a memo of `memoCapacity` entries (a power
+        /// of two): an apply of few matches needs few, and clearing the
+        /// largest memo for each of a rule set's applies cost the
+        /// optimizer's runs, hundreds of small applies each, a tenth of
+        /// their saturation time.
+        init(_ plan: InstantiationPlan, memoCapacity: Int) {
+            precondition(memoCapacity > 0 && memoCapacity & (memoCapacity - 1) == 0, "a power of two")
             values = .allocate(capacity: plan.steps.count)
             values.initialize(repeating: ClassID(0), count: plan.steps.count)
             probes = .allocate(capacity: plan.steps.count * InstantiationPlan.warmChunk)
             probes.initialize(repeating: 0, count: plan.steps.count * InstantiationPlan.warmChunk)
-            memo = .allocate(capacity: InstantiationPlan.memoSize)
-            memo.initialize(repeating: MemoEntry(first: 0, second: 0, target: .max), count: InstantiationPlan.memoSize)
+            memoMask = memoCapacity - 1
+            memo = .allocate(capacity: memoCapacity)
+            memo.initialize(repeating: MemoEntry(first: 0, second: 0, target: .max), count: memoCapacity)
             keys = .allocate(capacity: InstantiationPlan.warmChunk)
             keys.initialize(
                 repeating: EGraph.SmallKey(first: 0, second: 0, hash: nil), count: InstantiationPlan.warmChunk)
+        }
+
+        /// The memo entry for a root node with canonical children `first`
+        /// and `second`.
+        @inline(__always)
+        func memoSlot(_ first: UInt32, _ second: UInt32) -> Int {
+            let mixed = (UInt64(first) << 32 | UInt64(second)) &* 0x9E37_79B9_7F4A_7C15
+            return Int(truncatingIfNeeded: mixed >> 40) & memoMask
         }
 
         deinit {
@@ -125,17 +142,9 @@ struct InstantiationPlan: Sendable {
         var target: UInt32
     }
 
-    /// The entries of ``Scratch/memo``: 12 bytes each, so the memo stays in
-    /// the caches while the hash-cons does not.
+    /// The most entries of ``Scratch/memo``: 12 bytes each, so the memo
+    /// stays in the caches while the hash-cons does not.
     static let memoSize = 4_096
-
-    /// The memo entry for a root node with canonical children `first` and
-    /// `second`.
-    @inline(__always)
-    static func memoSlot(_ first: UInt32, _ second: UInt32) -> Int {
-        let mixed = (UInt64(first) << 32 | UInt64(second)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> 52) & (memoSize - 1)
-    }
 
     /// The number of matches ``warm(_:_:in:scratch:)`` reads ahead.
     static let warmChunk = 16
@@ -181,7 +190,7 @@ struct InstantiationPlan: Sendable {
                     if a == .max || b == .max { continue }
                     let (ra, rb) = (unionFind.root(of: a), unionFind.root(of: b))
                     if checksMemo {
-                        let entry = scratch.memo[InstantiationPlan.memoSlot(ra, rb)]
+                        let entry = scratch.memo[scratch.memoSlot(ra, rb)]
                         let target = matches.roots[range.lowerBound + offset].rawValue
                         if entry.target != .max && entry.first == ra && entry.second == rb
                             && unionFind.root(of: entry.target) == unionFind.root(of: target)
@@ -283,7 +292,7 @@ struct InstantiationPlan: Sendable {
                     if memoizes && arity == 2 {
                         ra = egraph.unionFind.find(a.rawValue)
                         rb = egraph.unionFind.find(b.rawValue)
-                        let slot = InstantiationPlan.memoSlot(ra, rb)
+                        let slot = scratch.memoSlot(ra, rb)
                         let entry = scratch.memo[slot]
                         if entry.target != .max && entry.first == ra && entry.second == rb
                             && egraph.unionFind.find(entry.target) == root

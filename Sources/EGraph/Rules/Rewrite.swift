@@ -243,7 +243,6 @@ public struct Rewrite: CustomStringConvertible {
     func apply(_ matches: MatchSet, to egraph: EGraph, memoizing: Bool = true, nextCheck: () -> Int?) -> Int {
         var merged = 0
         var untilCheck = 0
-        var scratch = InstantiationPlan.Scratch(plan)
         let targetSlot = target.flatMap { matches.classVariables.firstIndex(of: $0) }
         let adapter = egraph.mergeAdapter
         // The warm pass only prefetches the lookups instantiation will make,
@@ -254,6 +253,12 @@ public struct Rewrite: CustomStringConvertible {
             && egraph.hashCons.count >= egraph.warmsLookupsFrom
         let direct = egraph.storesMergedNodesDirectly
         let memoizes = memoizing && adapter == nil
+        // A memo no larger than the matches, which it could not fill.
+        let wanted = max(matches.count, 16)
+        var scratch = InstantiationPlan.Scratch(
+            plan,
+            memoCapacity: memoizes
+                ? min(InstantiationPlan.memoSize, 1 << (Int.bitWidth - (wanted - 1).leadingZeroBitCount)) : 1)
         for index in 0..<matches.count {
             if untilCheck == 0 {
                 guard let interval = nextCheck() else { break }
