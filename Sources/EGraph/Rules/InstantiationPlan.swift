@@ -81,16 +81,16 @@ struct InstantiationPlan: Sendable {
         /// id or `UInt32.max` where it is unknown.
         let probes: UnsafeMutablePointer<UInt32>
         var node = ENode(.literal)
-        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``
+        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:storesDirectly:memoizes:scratch:)``
         /// stored its root node straight into the class it merges into.
         var storedInTarget = false
-        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``
+        /// Whether the last ``InstantiationPlan/instantiate(_:_:in:mergingInto:storesDirectly:memoizes:scratch:)``
         /// found, in ``memo``, its small root node already merged into the
         /// class it merges into: nothing was added, and its merge is a no-op.
         var foundInTarget = false
         /// Small root nodes this apply has merged, direct-mapped by their
         /// canonical children (``memoSlot(_:_:)``); see
-        /// ``InstantiationPlan/instantiate(_:_:in:mergingInto:scratch:)``.
+        /// ``InstantiationPlan/instantiate(_:_:in:mergingInto:storesDirectly:memoizes:scratch:)``.
         let memo: UnsafeMutablePointer<MemoEntry>
         /// The memo's capacity, a power of two, less one.
         let memoMask: Int
@@ -99,10 +99,8 @@ struct InstantiationPlan: Sendable {
         let keys: UnsafeMutablePointer<EGraph.SmallKey>
 
         /// Buffers for `plan`, with a memo of `memoCapacity` entries (a power
-        /// of two): an apply of few matches needs few, and clearing the
-        /// largest memo for each of a rule set's applies cost the
-        /// optimizer's runs, hundreds of small applies each, a tenth of
-        /// their saturation time.
+        /// of two): an apply of few matches fills few, and the optimizer's
+        /// runs make hundreds of small applies, each clearing its memo.
         init(_ plan: InstantiationPlan, memoCapacity: Int) {
             precondition(memoCapacity > 0 && memoCapacity & (memoCapacity - 1) == 0, "a power of two")
             values = .allocate(capacity: plan.steps.count)
@@ -146,7 +144,7 @@ struct InstantiationPlan: Sendable {
     /// stays in the caches while the hash-cons does not.
     static let memoSize = 4_096
 
-    /// The number of matches ``warm(_:_:in:scratch:)`` reads ahead.
+    /// The number of matches ``warm(_:_:in:memoizes:scratch:)`` reads ahead.
     static let warmChunk = 16
 
     /// Probes, without changing the e-graph, the hash-cons slots and
@@ -174,12 +172,10 @@ struct InstantiationPlan: Sendable {
                     probes[offset * width + position] = matches.eclass(match: index, slot: slot).rawValue
                 }
             case .small(let op, let arity, let first, let second):
-                // In three passes, none branching on what the one before
-                // it only started to load: a probe that branches on a
-                // slot still in flight stalls every probe after it, so
-                // the slots are first read without branching, then
-                // probed, and the union-find entries of what was found
-                // read before they are followed.
+                // In three passes, so the chunk's misses overlap: its
+                // slots are prefetched (``prefetchLine(_:)``), then probed,
+                // and the union-find entries of what was found prefetched
+                // before they are followed.
                 let checksMemo = memoizes && position == last && arity == 2
                 let unionFind = egraph.unionFind
                 let keys = scratch.keys
@@ -215,7 +211,6 @@ struct InstantiationPlan: Sendable {
                 for offset in 0..<range.count where probes[offset * width + position] != .max {
                     probes[offset * width + position] = unionFind.root(of: probes[offset * width + position])
                 }
-
             case .node:
                 for offset in 0..<range.count { probes[offset * width + position] = .max }
             }
