@@ -16,8 +16,17 @@ extension EGraph {
         // propagation stops: facts not yet propagated are only facts unknown,
         // which keeps them sound, and the run goes on to its limits.
         var remakeBudget = 64 * (storedClassCount + 1_000)
+        // Prefetching pays only on an e-graph larger than the caches, as
+        // when applying (``warmsLookupsFrom``).
+        let prefetches = hashCons.count >= warmsLookupsFrom
         while !pending.isEmpty || !analysisPending.isEmpty {
+            var untilWarm = prefetches ? 0 : Int.max
             while let id = pending.popLast() {
+                if untilWarm == 0 {
+                    untilWarm = EGraph.pendingWarmChunk
+                    warmPending()
+                }
+                untilWarm -= 1
                 // An unchanged node keeps its hash-cons entry; a collision with
                 // it is found when the node that changed is processed. A
                 // changed one leaves its old entry, so no key goes stale.
@@ -60,13 +69,47 @@ extension EGraph {
                 }
             }
         }
-        rebuildClasses()
+        rebuildClasses(prefetching: prefetches)
         isClean = true
         if checksInvariants {
             let problems = invariantViolations() + searchIndexViolations()
             precondition(problems.isEmpty, "e-graph invariant broken: " + problems.prefix(5).joined(separator: "; "))
         }
         return unionCount - unionsBefore
+    }
+
+    /// The number of queued keys ``warmPending()`` reads ahead.
+    static let pendingWarmChunk = 16
+
+    /// Prefetches (``prefetchLine(_:)``) the old and new hash-cons slots of
+    /// each small key among the last ``pendingWarmChunk`` queued, which the
+    /// pending loop pops next, and the keys of the chunk queued before them,
+    /// which it pops after.
+    ///
+    /// A large rebuild re-keys keys scattered over a hash-cons and a key
+    /// table far larger than the caches, and each key's steps depend on one
+    /// another (its key, then its old slot, then its new one), so processed
+    /// one at a time every step waited for its miss; prefetched a chunk
+    /// ahead, as ``InstantiationPlan/warm(_:_:in:memoizes:scratch:)`` does
+    /// for instantiation, a chunk's misses overlap. Only a hint: keys queued
+    /// meanwhile (by congruence) are simply not prefetched.
+    private func warmPending() {
+        let end = pending.count
+        let start = max(0, end - EGraph.pendingWarmChunk)
+        for position in max(0, start - EGraph.pendingWarmChunk)..<start {
+            nodeOfID.prefetch(pending[position].index)
+        }
+        for position in start..<end {
+            let key = nodeOfID.key(pending[position].index)
+            guard key.isSmall else { continue }
+            let arity = Int(key.shape)
+            hashCons.prefetch(HashCons.hash(op: key.op, arity: arity, first: key.first, second: key.second))
+            var a = arity > 0 ? unionFind.root(of: key.first) : 0
+            var b = arity > 1 ? unionFind.root(of: key.second) : 0
+            if a == key.first && b == key.second { continue }
+            if arity == 2 && b < a && signature.isAC(Symbol(raw: key.op)) { swap(&a, &b) }
+            hashCons.prefetch(HashCons.hash(op: key.op, arity: arity, first: a, second: b))
+        }
     }
 
     /// The pending step for a small key (no payload, at most two children),
@@ -94,7 +137,7 @@ extension EGraph {
 
     /// Canonicalizes and deduplicates the nodes of every touched class, and
     /// brings the operator index up to date.
-    private func rebuildClasses() {
+    private func rebuildClasses(prefetching prefetches: Bool) {
         if classesByOp.count < Symbol.count {
             classesByOp += Array(repeating: [], count: Symbol.count - classesByOp.count)
         }
@@ -116,7 +159,16 @@ extension EGraph {
             let previousStamps =
                 previous > 0 ? flatNodes.stamps(of: id.index) : UnsafeBufferPointer(start: nil, count: 0)
             stamps.removeAll(keepingCapacity: true)
+            let ahead = EGraph.childArrayLookahead
+            if prefetches {
+                nodes.withUnsafeBufferPointer { buffer in
+                    for position in 0..<min(ahead, buffer.count) { EGraph.prefetchChildren(of: buffer, position) }
+                }
+            }
             for position in nodes.indices {
+                if prefetches && position + ahead < nodes.count {
+                    nodes.withUnsafeBufferPointer { EGraph.prefetchChildren(of: $0, position + ahead) }
+                }
                 let changed = canonicalize(&nodes[position])
                 stamps.append(position < previous && !changed ? previousStamps[position] : rebuildStamp)
             }
@@ -153,6 +205,27 @@ extension EGraph {
             classesByOp[op] = unique
         }
         unsortedOps.removeAll(keepingCapacity: true)
+    }
+
+    /// How many nodes ahead ``rebuildClasses(prefetching:)`` prefetches child arrays.
+    static let childArrayLookahead = 8
+
+    /// Where an ``ENode`` keeps its child array's reference.
+    private static let childrenOffset = MemoryLayout<ENode>.offset(of: \ENode.children)
+
+    /// Prefetches (``prefetchLine(_:)``) the child array of `nodes[index]`
+    /// without retaining it, from the reference's bits: canonicalizing a
+    /// class's nodes read each node's child array, a heap object of its own,
+    /// and that miss was half of ``rebuildClasses(prefetching:)``'s time on the AC
+    /// workload. The bits are those of a native array's storage object
+    /// (its count and first children share a cache line past its header);
+    /// were the layout other, the prefetch would only be useless, as a
+    /// prefetch of any address is harmless.
+    @inline(__always)
+    private static func prefetchChildren(of nodes: UnsafeBufferPointer<ENode>, _ index: Int) {
+        guard let offset = childrenOffset, let base = nodes.baseAddress else { return }
+        let bits = UnsafeRawPointer(base + index).load(fromByteOffset: offset, as: UInt.self)
+        if let storage = UnsafeRawPointer(bitPattern: bits) { prefetchLine(storage + 16) }
     }
 
     /// Removes repeated nodes in place, keeping the first of each in its

@@ -36,7 +36,12 @@ public final class EGraph {
     /// The e-node of each id, canonical as of the last time its children
     /// changed: the keys of the hash-cons.
     let nodeOfID = NodeKeyTable()
-    /// Class storage by id; `nil` at ids that are no longer canonical.
+    /// Class storage by id; `nil` at ids that are no longer canonical. It
+    /// may end before the last ids made: an id stored straight into another
+    /// class (``addSmall(_:arity:_:_:mergingInto:)``) is never canonical, so
+    /// it gets its `nil`, and ``revisitStamp`` its entry, only when a later
+    /// class is made (``padClassTables(through:)``), in one batch rather
+    /// than two appends per node.
     var classStorage: [EClassStorage?] = []
     /// Per class id, its nodes as the searcher reads them, position for
     /// position: rewritten with the nodes of every class a rebuild revisits,
@@ -62,6 +67,12 @@ public final class EGraph {
     /// thousands of entries per rebuild.
     var unsortedOps: [Int] = []
     var isUnsortedOp: [Bool] = []
+    /// The fewest hash-cons entries for which applying a rewrite warms its
+    /// lookups (``InstantiationPlan/warm(_:_:in:memoizes:scratch:)``) and a
+    /// rebuild prefetches what it will read: by default 32,768, which fill
+    /// 65,536 slots, a megabyte, as large as a core's L2 cache here. The
+    /// tests lower it to exercise those paths on small e-graphs.
+    var warmsLookupsFrom = 1 << 15
     /// Per id, the rebuild that last revisited it, to revisit each class once.
     var revisitStamp: [UInt32] = []
     var rebuildStamp: UInt32 = 0
@@ -321,35 +332,45 @@ public final class EGraph {
         // The target's set is at least as large, so its root stays the root.
         _ = unionFind.union(root.rawValue, id.rawValue)
         nodeOfID.append(node)
-        classStorage.append(nil)
-        revisitStamp.append(0)
         storedNodeCount += 1
         unionCount += 1
         addParent(id, of: node)
         classStorage[root.index]!.nodes.append(node)
-        touched.append(root)
+        // Matches come grouped by class, so most nodes stored in a row
+        // touch the same one.
+        if touched.last != root { touched.append(root) }
         hashCons.insert(id.rawValue, key: node, hash: hash)
         isClean = false
         return (root, true)
     }
 
-    /// The class of `op(first, second)` as ``addSmall(_:arity:_:_:)`` would
-    /// find it, or `nil` if absent or not a small node; changes nothing.
-    func probeSmall(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> UInt32? {
-        var a = arity > 0 ? unionFind.root(of: first) : 0
-        var b = arity > 1 ? unionFind.root(of: second) : 0
+    /// A small node's hash-cons key: its children in the order the
+    /// hash-cons keeps them, and its hash (`nil` where there is no key).
+    struct SmallKey {
+        var first: UInt32
+        var second: UInt32
+        var hash: UInt64?
+    }
+
+    /// The key ``addSmall(_:arity:_:_:)`` looks `op(first, second)` up by,
+    /// given canonical children (0 when absent), or `nil` for an AC
+    /// application of fewer than two operands, which has none.
+    @inline(__always)
+    func smallKey(_ op: Symbol, arity: Int, _ first: UInt32, _ second: UInt32) -> SmallKey? {
+        var a = first
+        var b = second
         if signature.isAC(op) {
             if arity < 2 { return nil }
             if b < a { swap(&a, &b) }
         }
-        let hash = HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b)
-        return hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash).map(unionFind.root(of:))
+        return SmallKey(first: a, second: b, hash: HashCons.hash(op: op.rawValue, arity: arity, first: a, second: b))
     }
 
     /// Stores `node`, canonical and absent from the hash-cons, in a new class.
     private func insert(_ node: ENode, hash: UInt64) -> ClassID {
         let id = ClassID(unionFind.makeSet())
         nodeOfID.append(node)
+        padClassTables(through: id.index)
         classStorage.append(EClassStorage(nodes: [node]))
         revisitStamp.append(0)
         storedNodeCount += 1
@@ -362,6 +383,16 @@ public final class EGraph {
         for column in columns { column.makeData(for: id, node: node, in: self) }
         for column in columns { column.modify(id, in: self) }
         return find(id)
+    }
+
+    /// Gives every id before `index` made since the last class its entries
+    /// in ``classStorage`` and ``revisitStamp``, so the class made at `index`
+    /// is appended at its own position.
+    private func padClassTables(through index: Int) {
+        let missing = index - classStorage.count
+        guard missing > 0 else { return }
+        classStorage.append(contentsOf: repeatElement(nil, count: missing))
+        revisitStamp.append(contentsOf: repeatElement(0, count: missing))
     }
 
     /// Records the node of `id` as a parent of each of its children.

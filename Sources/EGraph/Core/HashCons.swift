@@ -184,6 +184,12 @@ final class HashCons {
         count += 1
     }
 
+    /// Prefetches the slot a lookup under `hash` starts at (``prefetchLine(_:)``).
+    @inline(__always)
+    func prefetch(_ hash: UInt64) {
+        prefetchLine(slots + (Int(truncatingIfNeeded: hash) & mask))
+    }
+
     /// Removes the entry of `id` stored under `hash`, if there is one.
     func remove(_ id: UInt32, hash: UInt64) {
         var index = Int(truncatingIfNeeded: hash) & mask

@@ -69,6 +69,13 @@ final class NodeKeyTable {
         }
     }
 
+    /// Prefetches the flat key of id `index` (``prefetchLine(_:)``).
+    @inline(__always)
+    func prefetch(_ index: Int) {
+        assert(index < count)
+        prefetchLine(keys + index)
+    }
+
     /// Sets the key of id `index` to the small node `op(first, second)` with
     /// `arity` children, building no node.
     @inline(__always)

@@ -64,6 +64,14 @@ final class UnionFindTable {
         }
     }
 
+    /// Prefetches `id`'s parent, ahead of a ``find(_:)`` or ``root(of:)``
+    /// (``prefetchLine(_:)``).
+    @inline(__always)
+    func prefetch(_ id: UInt32) {
+        precondition(Int(id) < count, "class id \(id) was never made")
+        prefetchLine(parents + Int(id))
+    }
+
     /// Joins the sets of two representatives and returns `(root, absorbed)`:
     /// the larger set's root stays the root, and ties keep `a`.
     func union(_ a: UInt32, _ b: UInt32) -> (root: UInt32, absorbed: UInt32) {

@@ -235,15 +235,30 @@ public struct Rewrite: CustomStringConvertible {
     /// ``apply(_:to:shouldStop:)`` asking `nextCheck` first and then again
     /// after as many matches as it last returned, stopping where it returns
     /// `nil` (``LimitMonitor/matchesUntilNextCheck()``).
-    func apply(_ matches: MatchSet, to egraph: EGraph, nextCheck: () -> Int?) -> Int {
+    ///
+    /// `memoizing` (where there is no merge adapter) skips a match whose
+    /// small root node an earlier match of this apply already merged into
+    /// the same class (``InstantiationPlan/instantiate(_:_:in:mergingInto:storesDirectly:memoizes:scratch:)``);
+    /// the tests turn it off to check that it changes nothing.
+    func apply(_ matches: MatchSet, to egraph: EGraph, memoizing: Bool = true, nextCheck: () -> Int?) -> Int {
         var merged = 0
         var untilCheck = 0
-        var scratch = InstantiationPlan.Scratch(plan)
         let targetSlot = target.flatMap { matches.classVariables.firstIndex(of: $0) }
         let adapter = egraph.mergeAdapter
-        // The warm pass only prefetches the lookups instantiation will make.
-        let warms = plan.steps.count > 1 && targetSlot == nil && adapter == nil
+        // The warm pass only prefetches the lookups instantiation will make,
+        // which pays only once the hash-cons outgrows the caches: on the
+        // micro workload's e-graph (a few thousand keys) it cost 6%.
+        let warms =
+            plan.steps.count > 1 && targetSlot == nil && adapter == nil
+            && egraph.hashCons.count >= egraph.warmsLookupsFrom
         let direct = egraph.storesMergedNodesDirectly
+        let memoizes = memoizing && adapter == nil
+        // A memo no larger than the matches, which it could not fill.
+        let wanted = max(matches.count, 16)
+        var scratch = InstantiationPlan.Scratch(
+            plan,
+            memoCapacity: memoizes
+                ? min(InstantiationPlan.memoSize, 1 << (Int.bitWidth - (wanted - 1).leadingZeroBitCount)) : 1)
         for index in 0..<matches.count {
             if untilCheck == 0 {
                 guard let interval = nextCheck() else { break }
@@ -252,13 +267,17 @@ public struct Rewrite: CustomStringConvertible {
             untilCheck -= 1
             if warms && index % InstantiationPlan.warmChunk == 0 {
                 let end = min(index + InstantiationPlan.warmChunk, matches.count)
-                plan.warm(matches, index..<end, in: egraph, scratch: &scratch)
+                plan.warm(matches, index..<end, in: egraph, memoizes: memoizes, scratch: &scratch)
+                plan.prefetchFirstLookups(
+                    matches, end..<min(end + InstantiationPlan.warmChunk, matches.count), in: egraph)
             }
             let into = targetSlot.map { matches.eclass(match: index, slot: $0) } ?? matches.roots[index]
             guard
                 let id = plan.instantiate(
-                    matches, index, in: egraph, mergingInto: direct ? into : nil, scratch: &scratch)
+                    matches, index, in: egraph, mergingInto: into, storesDirectly: direct, memoizes: memoizes,
+                    scratch: &scratch)
             else { continue }
+            if scratch.foundInTarget { continue }
             if scratch.storedInTarget {
                 merged += 1
                 continue
