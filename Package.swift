@@ -18,7 +18,10 @@ let package = Package(
     ],
     targets: [
         // The e-graph engine: knows nothing of tensors.
-        .target(name: "EGraph"),
+        .target(name: "EGraph", dependencies: ["CPrefetch"]),
+        // A prefetch hint, which the standard library lacks: one inline C
+        // function over the compiler's builtin, for the engine's lookups.
+        .target(name: "CPrefetch"),
         // The program language: parsing, printing, shapes, grad, evaluation,
         // and the bridge into the e-graph.
         .target(name: "TensorOps", dependencies: ["EGraph", "Extract"]),

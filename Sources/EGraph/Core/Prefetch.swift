@@ -1,9 +1,4 @@
-/// LLVM's prefetch intrinsic, reached through its symbol name: the compiler
-/// lowers a call to it to the target's prefetch instruction (`prefetcht0`
-/// on x86-64, `prfm` on arm64), in debug builds as in release ones. The
-/// standard library offers no prefetch, and the package takes no C target.
-@_silgen_name("llvm.prefetch.p0")
-private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cacheType: Int32)
+internal import CPrefetch
 
 /// Asks the processor to bring the cache line at `address` into its caches,
 /// without waiting for it.
@@ -17,5 +12,5 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 /// address is harmless, but callers pass addresses inside their buffers.
 @inline(__always)
 func prefetchLine(_ address: UnsafeRawPointer) {
-    llvmPrefetch(address, 0, 3, 1)
+    saturate_prefetch(address)
 }

@@ -1,0 +1,3 @@
+// CPrefetch is header-only (include/CPrefetch.h); a C target needs one source
+// file to build.
+#include "CPrefetch.h"
