@@ -158,6 +158,9 @@ final class TensorAnalysisTests: XCTestCase {
             (output d (* (sum x 0) (sum x -1)))
             (output e (* 3 (+ 0.5 0.25)))
             (output f (/ 1 3))
+            (output g (* 1e-300 1e-300 -1))
+            (output h (* 1e-160 1e-160))
+            (output i (* 0 1e-300))
             """)
         XCTAssertTrue(lowered.facts(0).isConstant(alongFromEnd: 1))
         XCTAssertFalse(lowered.facts(0).isConstant(alongFromEnd: 2))
@@ -168,6 +171,11 @@ final class TensorAnalysisTests: XCTestCase {
         XCTAssertEqual(lowered.facts(4).value, 2.25)
         XCTAssertEqual(lowered.egraph.lookup(.number(2.25)), lowered.roots[4], "scalar constants fold to literals")
         XCTAssertNil(lowered.facts(5).value, "1/3 is not exact in binary64, so it does not fold")
+        // Products that underflow: their fused residual underflows too, and
+        // looked exact; the truth of the first is -1e-600, not -0.
+        XCTAssertNil(lowered.facts(6).value, "1e-300 * 1e-300 underflows, so it does not fold")
+        XCTAssertNil(lowered.facts(7).value, "1e-320 is subnormal, rounded, so it does not fold")
+        XCTAssertEqual(lowered.facts(8).value, 0, "a 0 operand makes the product exactly 0")
     }
 
     func testConditionsReadTheFacts() throws {

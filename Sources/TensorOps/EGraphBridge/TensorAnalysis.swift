@@ -223,8 +223,19 @@ public final class TensorAnalysis: Analysis {
             var product = known[0]
             for value in known.dropFirst() {
                 let result = product * value
-                // Exact when the fused residual a·b − result is 0.
-                guard result.isFinite, (-result).addingProduct(product, value) == 0 else { return nil }
+                // Exact when the fused residual a·b − result is 0, but only
+                // where that residual cannot underflow itself: 1e-300 ·
+                // 1e-300 rounds to 0 and so does its residual, 1e-600, and
+                // folding it to 0 turned `where(1e-300 * 1e-300, x, inf)`,
+                // whose truth is x, into inf. Below 2^-969 (2^53 least
+                // normals) a product folds only to the 0 of a 0 operand.
+                if result == 0 {
+                    guard product == 0 || value == 0 else { return nil }
+                } else {
+                    guard result.isFinite, result.magnitude >= 0x1p-969,
+                        (-result).addingProduct(product, value) == 0
+                    else { return nil }
+                }
                 product = result
             }
             return product
