@@ -28,7 +28,7 @@ func optimizeInserting(_ program: TensorProgram, reference: TensorProgram, optio
     clock.lap("rules")
     let run = pipeline.saturate(prepared)
     clock.lap("saturate")
-    let extraction = try pipeline.extract(prepared, after: run)
+    let extraction = try pipeline.extract(prepared)
     clock.lap("extract")
 
     var report = OptimizationReport(
@@ -53,7 +53,7 @@ func optimizeInserting(_ program: TensorProgram, reference: TensorProgram, optio
 }
 
 /// The stages of ``optimize(_:options:)`` for one program, one at a time:
-/// ``prepare()``, ``saturate(_:)``, ``extract(_:after:)`` and ``verify(_:)``.
+/// ``prepare()``, ``saturate(_:)``, ``extract(_:)`` and ``verify(_:)``.
 /// `optimize` is their chain; a test that needs `optimize`'s e-graph, or its
 /// saturation with a goal of its own, calls them rather than copying them.
 public struct OptimizationPipeline {

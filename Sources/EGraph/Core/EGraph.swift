@@ -95,6 +95,12 @@ public final class EGraph {
     public internal(set) var analysisConverged = true
     /// Unions performed since creation, counting those rebuilding made.
     public internal(set) var unionCount = 0
+    /// The ids made since creation, one per node added. With
+    /// ``unionCount``, a version of the e-graph: both unchanged, nothing was
+    /// added or merged, and what was read off it still holds. A rewrite whose
+    /// right side's root was there already adds its inner nodes with no
+    /// union at all.
+    public var idCount: Int { nodeOfID.count }
     /// The proof forest, when ``recordsExplanations`` is set.
     var proofs: ProofForest?
 

@@ -20,19 +20,21 @@ public struct Extraction {
 extension OptimizationPipeline {
     /// The third stage: extracts the cheapest term of every output from the
     /// saturated e-graph and reads them back as a program.
-    /// - Parameters:
-    ///   - prepared: The saturated e-graph.
-    ///   - run: The saturation's report.
+    /// - Parameter prepared: The saturated e-graph.
     /// - Throws: an output with no finite term, or terms that do not read
     ///   back as a program (a bug, reported, not hidden).
-    public func extract(_ prepared: PreparedEGraph, after run: RunReport) throws(OptimizationError) -> Extraction {
-        // A run that merged nothing left the e-graph as the program was
-        // inserted: its extraction is the input, which is returned as it is
-        // rather than extracted and read back again (on a sum of 100,000
-        // operands stopped by a limit, that was two thirds of the call).
-        let unchanged = run.iterations.allSatisfy { iteration in
-            iteration.rebuildUnions == 0 && iteration.rules.allSatisfy { $0.applications == 0 }
-        }
+    public func extract(_ prepared: PreparedEGraph) throws(OptimizationError) -> Extraction {
+        // A run that added and merged nothing left the e-graph as the
+        // program was inserted: its extraction is the input, which is
+        // returned as it is rather than extracted and read back again (on a
+        // sum of 100,000 operands stopped by a limit, that was two thirds of
+        // the call). Judged by the e-graph's version, not by the run's
+        // merges: a rewrite whose root was there already adds its inner
+        // nodes with no merge, and the input's extractor, sized before
+        // them, read past its tables.
+        let unchanged =
+            prepared.egraph.idCount == prepared.inputVersion.ids
+            && prepared.egraph.unionCount == prepared.inputVersion.unions
         let extractor = unchanged ? prepared.inputExtractor : Extractor(prepared.egraph, cost: prepared.cost)
         var terms: [(name: String, term: Term)] = []
         if !unchanged || options.keepsEGraph || options.recordsExplanations {
