@@ -45,8 +45,12 @@ final class SoundnessPropertyTests: XCTestCase {
     /// addition to the seeded sequence: the three e-graphs in which `mul-zero`
     /// joined a NaN term to a finite class (see the type's comment), and a
     /// `where` on `1e-300 * 1e-300 * -1`, which constant folding took for 0
-    /// (its fused residual underflowed too).
-    static let regressionSeeds: [UInt64] = [0x50_0DBD_A1F8, 0x50_0DBD_A32D, 0x50_0DBD_A569, 0x50_0DAE_652C]
+    /// (its fused residual underflowed too), a folded constant whose new
+    /// nodes the extraction's shortcut missed (a trap), and the gradient of
+    /// `log(0 * x)`, whose class proved `1/x = 1` through `cancel-inv`.
+    static let regressionSeeds: [UInt64] = [
+        0x50_0DBD_A1F8, 0x50_0DBD_A32D, 0x50_0DBD_A569, 0x50_0DAE_652C, 0x50_0DAE_9731, 0x50_0DBD_C9E2,
+    ]
     /// Seeds of programs known to fail a property, skipped (and reported)
     /// until the bug they show is fixed; each entry names its bug. Empty:
     /// none is known.

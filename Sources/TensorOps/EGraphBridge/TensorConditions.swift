@@ -72,6 +72,16 @@ extension TensorAnalysis {
             guard case .eclass(let id) = arguments[0] else { return false }
             return !egraph.data(of: id, for: self).isShiftedOverall
         }
+        // Not 0 everywhere as far as the analysis knows: a * (1/a) is 1
+        // wherever it is defined, but where a is 0 everywhere it is defined
+        // nowhere, and merging it with 1 let the e-graph prove 1/x = 1 from
+        // the gradient of log(0 * x).
+        registry.register("maybe-nonzero", arity: 1) { arguments, egraph in
+            guard case .eclass(let id) = arguments[0] else { return false }
+            let facts = egraph.data(of: id, for: self)
+            let signs = facts.signs.closed
+            return facts.value != 0 && !(signs.contains(.nonnegative) && signs.contains(.nonpositive))
+        }
         // Without it, the norm of a scaled value is scaled again, and again.
         registry.register("unscaled", arity: 1) { arguments, egraph in
             guard case .eclass(let id) = arguments[0] else { return false }
