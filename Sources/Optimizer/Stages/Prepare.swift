@@ -29,7 +29,7 @@ public struct PreparedEGraph {
     /// starts from and an unchanged e-graph returns. It reads the e-graph as
     /// it was: once saturation has changed it, ask a new extractor.
     public let inputExtractor: Extractor<StabilityCost>
-    /// The e-graph's ``EGraph/idCount`` and ``EGraph/unionCount`` when
+    /// The e-graph's `EGraph.idCount` and `EGraph.unionCount` when
     /// `inputExtractor` read it: while both are unchanged, it still holds.
     public let inputVersion: (ids: Int, unions: Int)
     /// The stability cost of each output as written (`.infinity` where it
