@@ -137,16 +137,25 @@ public struct Extractor<Function: CostFunction> {
     }
 
     /// Appends the chosen term of `id` after its children, iteratively so a
-    /// deep term cannot exhaust the stack.
+    /// deep term cannot exhaust the stack; `nil` where a class has no chosen
+    /// node, or the chosen nodes form a cycle.
+    ///
+    /// A cost under which a term can cost no more than an operand lets the
+    /// choices form a cycle, and the walk then grew until the allocator
+    /// failed (a random program's gradient of a gradient through `expm1` and
+    /// `log1p`): a class met again while its own children are pending is one.
     private func build(_ id: ClassID, into term: inout Term, _ built: inout [ClassID: Int]) -> Int? {
         var stack: [(id: ClassID, expanded: Bool)] = [(id, false)]
+        var pending: Set<ClassID> = []
         while let (current, expanded) = stack.popLast() {
             if built[current] != nil { continue }
             guard let node = bestNode[current.index] else { return nil }
             let children = node.children.map { egraph.find($0) }
             if expanded {
+                pending.remove(current)
                 built[current] = term.append(Term.Node(node.op, children.map { built[$0]! }, payload: node.payload))
             } else {
+                guard pending.insert(current).inserted else { return nil }
                 stack.append((current, true))
                 for child in children.reversed() where built[child] == nil { stack.append((child, false)) }
             }
