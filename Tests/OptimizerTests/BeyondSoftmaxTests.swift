@@ -1,6 +1,7 @@
 import Foundation
 import Optimizer
 import TensorOps
+import TestSupport
 import XCTest
 
 /// The fragile formulas beyond softmax that public issue trackers report
@@ -260,20 +261,10 @@ final class BeyondSoftmaxTests: XCTestCase {
             (output g (grad (neg (sum (* w (log (- 1 (/ (exp x) (sum (exp x) -1))))))) x))
             """
         // The truth in closed form: 1 - p is exp(-800) at the maximum, 0 at
-        // the reference's 256 bits, which the leave-one-out sums avoid (the
-        // maximum is not tied in these rows).
-        let truth = """
-            (input x [n])
-            (input w [n])
-            (let m (max x -1))
-            (let top (eq x m))
-            (let y (where top -inf x))
-            (let s (sum (exp (- x m)) -1))
-            (let loo (where top (+ (max y -1) (log (sum (exp (- y (max y -1))) -1))) (+ m (log (- s (exp (- x m)))))))
-            (let wq (* w (exp (- x loo))))
-            (let rest (where top (sum (where top 0 wq) -1) (- (sum wq -1) wq)))
-            (output g (neg (* (/ (exp (- x m)) s) (- rest w))))
-            """
+        // the reference's 256 bits, which the leave-one-out sums avoid.
+        let truth =
+            "(input x [n])\n(input w [n])\n" + SoftmaxComplementOracle.lets(logits: "x", weights: "w", axis: -1)
+            + "(output g (neg ocg))\n"
         let w = [0.3, -0.5, 1.2, 0.9, -2.0]
         try assertFixed(loss, truth: truth, ["x": [0, -40, -45, -38, -60], "w": w])
         try assertFixed(loss, truth: truth, ["x": [1000, 0, -3, 200, 150], "w": w])
