@@ -35,13 +35,45 @@ public struct Extractor<Function: CostFunction> {
     @usableFromInline var storedNode: [ENode?] = []
 
     /// Computes the cheapest node of every class.
+    ///
+    /// A cost that is not monotone (a node costing no more than one of its
+    /// operands: the tensor cost's `fill` charges its shape operand's size
+    /// but not its risks) can leave the choices in a cycle. Around any
+    /// cycle some class costs no more than its operand on the cycle (costs
+    /// cannot strictly rise all the way round), and one of the two choices
+    /// at that edge is at fault: the parent's node, when it is the
+    /// non-monotone one (a `fill` over a risky term of its own class), or
+    /// the operand's, when the parent kept a cost computed over the
+    /// operand's old term and the operand then improved through it. Each is
+    /// tried as a ban, the costs relaxed again, and the ban that leaves more
+    /// classes a finite term is kept (the parent's on a tie), until no
+    /// cycle is left.
     /// - Complexity: O(passes × nodes) child checks, the passes bounded by
     ///   the depth of the cheapest terms; a node is costed again only after
-    ///   one of its children's costs changed.
+    ///   one of its children's costs changed. A cycle, rare, costs two more
+    ///   relaxations.
     @inlinable
     public init(_ egraph: EGraph, cost function: Function) {
         self.egraph = egraph
         self.function = function
+        var banned: Set<ENode> = []
+        (storedCost, storedNode) = Extractor.relax(egraph, function, banned: banned)
+        while let (parent, operand) = faultyEdgeOnCycle() {
+            let relaxed = [parent, operand].map { node in
+                var trial = banned
+                trial.insert(node)
+                let (costs, nodes) = Extractor.relax(egraph, function, banned: trial)
+                return (trial, costs, nodes, costs.count { $0 != nil })
+            }
+            let kept = relaxed[1].3 > relaxed[0].3 ? relaxed[1] : relaxed[0]
+            (banned, storedCost, storedNode) = (kept.0, kept.1, kept.2)
+        }
+    }
+
+    /// The cheapest cost and node of every class, `banned` nodes never
+    /// chosen.
+    @inlinable
+    static func relax(_ egraph: EGraph, _ function: Function, banned: Set<ENode>) -> ([Function.Cost?], [ENode?]) {
         let classes = egraph.classIDs
         let size = (classes.last?.index ?? -1) + 1
         var bestCost = [Function.Cost?](repeating: nil, count: size)
@@ -65,6 +97,7 @@ public struct Extractor<Function: CostFunction> {
                     if since >= 0 && !node.children.contains(where: { lastChange[egraph.find($0).index] >= since }) {
                         continue
                     }
+                    if !banned.isEmpty && banned.contains(node) { continue }
                     childCosts.removeAll(keepingCapacity: true)
                     var complete = true
                     for child in node.children {
@@ -87,8 +120,55 @@ public struct Extractor<Function: CostFunction> {
             }
             pass += 1
         }
-        self.storedCost = bestCost
-        self.storedNode = bestNode
+        return (bestCost, bestNode)
+    }
+
+    /// On a cycle of chosen nodes, an edge whose parent costs no more than
+    /// its operand: the two classes' chosen nodes. `nil` when the choices
+    /// are acyclic. Depth-first over the choices, in class order, so the
+    /// edge is deterministic.
+    @usableFromInline
+    func faultyEdgeOnCycle() -> (parent: ENode, operand: ENode)? {
+        // 0 unvisited, 1 on the current path, 2 done.
+        var state = [UInt8](repeating: 0, count: storedNode.count)
+        for root in egraph.classIDs where state[root.index] == 0 && storedNode[root.index] != nil {
+            var path: [(id: ClassID, next: Int)] = [(root, 0)]
+            state[root.index] = 1
+            while let (id, next) = path.last {
+                let children = storedNode[id.index]!.children
+                guard next < children.count else {
+                    state[id.index] = 2
+                    path.removeLast()
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let child = egraph.find(children[next])
+                switch state[child.index] {
+                case 0 where storedNode[child.index] != nil:
+                    state[child.index] = 1
+                    path.append((child, 0))
+                case 1:
+                    // The cycle is the path from `child` to `id`, closed by
+                    // the edge back to `child`.
+                    let start = path.firstIndex { $0.id == child }!
+                    let cycle = path[start...].map(\.id)
+                    var edge = (cycle[cycle.count - 1], child)  // comparable costs never fall back to it
+                    for (index, parent) in cycle.enumerated() {
+                        let below = cycle[(index + 1) % cycle.count]
+                        if let parentCost = storedCost[parent.index], let childCost = storedCost[below.index],
+                            !(childCost < parentCost)
+                        {
+                            edge = (parent, below)
+                            break
+                        }
+                    }
+                    return (storedNode[edge.0.index]!, storedNode[edge.1.index]!)
+                default:
+                    break
+                }
+            }
+        }
+        return nil
     }
 
     /// The cost the cost function gives `node` of class `id` over its
@@ -140,10 +220,11 @@ public struct Extractor<Function: CostFunction> {
     /// deep term cannot exhaust the stack; `nil` where a class has no chosen
     /// node, or the chosen nodes form a cycle.
     ///
-    /// A cost under which a term can cost no more than an operand lets the
-    /// choices form a cycle, and the walk then grew until the allocator
-    /// failed (a random program's gradient of a gradient through `expm1` and
-    /// `log1p`): a class met again while its own children are pending is one.
+    /// The initializer leaves no cycle among the choices; the walk still
+    /// checks (a class met again while its own children are pending), since
+    /// one it missed would grow the term until the allocator failed, as a
+    /// random program's gradient of a gradient through `expm1` and `log1p`
+    /// once did.
     private func build(_ id: ClassID, into term: inout Term, _ built: inout [ClassID: Int]) -> Int? {
         var stack: [(id: ClassID, expanded: Bool)] = [(id, false)]
         var pending: Set<ClassID> = []

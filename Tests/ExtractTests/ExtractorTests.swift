@@ -74,6 +74,38 @@ final class ExtractorTests: XCTestCase {
         XCTAssertEqual(Extractor(egraph, cost: TermSize()).terms(for: [fx]).first??.description, "x")
     }
 
+    /// A cost whose `shape` node drops its operand's risk (as the tensor
+    /// cost's `fill` does) is not monotone: `b`'s `(f a)` looks cheaper than
+    /// `(risky x)` through `a = (shape b)`, whose cost was computed over
+    /// `(risky x)`, and the choices close the cycle `b → a → b`. The
+    /// extractor bans the choice that closed it and keeps `b`'s finite term.
+    func testANonMonotoneCostCannotLeaveTheChoicesInACycle() throws {
+        struct Risky: Comparable {
+            var risks = 0
+            var size = 0
+            static func < (l: Risky, r: Risky) -> Bool { (l.risks, l.size) < (r.risks, r.size) }
+        }
+        struct ShapeDropsRisks: CostFunction {
+            func cost(of node: ENode, inClass id: ClassID, childCosts: [Risky], in egraph: EGraph) -> Risky {
+                var cost = Risky(risks: node.op == "risky" ? 1 : 0, size: 1)
+                for child in childCosts {
+                    cost.size += child.size
+                    if node.op != "shape" { cost.risks += child.risks }
+                }
+                return cost
+            }
+        }
+        let egraph = EGraph()
+        let b = try egraph.add(Term(parsing: "(risky x)"))
+        let a = egraph.add(ENode("shape", [b]))
+        egraph.union(b, egraph.add(ENode("f", [a])))
+        egraph.rebuild()
+        let extractor = Extractor(egraph, cost: ShapeDropsRisks())
+        let terms = extractor.terms(for: [a, b]).map { $0?.description }
+        XCTAssertEqual(terms, ["(shape (risky x))", "(risky x)"])
+        XCTAssertEqual(extractor.cost(of: b), Risky(risks: 1, size: 2))
+    }
+
     func testNaNCostsAreTheWorstNotATrap() throws {
         struct Poisoned: CostFunction {
             func cost(of node: ENode, inClass id: ClassID, childCosts: [Double], in egraph: EGraph) -> Double {
