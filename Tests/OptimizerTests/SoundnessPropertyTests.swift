@@ -47,9 +47,17 @@ final class SoundnessPropertyTests: XCTestCase {
     /// `where` on `1e-300 * 1e-300 * -1`, which constant folding took for 0
     /// (its fused residual underflowed too), a folded constant whose new
     /// nodes the extraction's shortcut missed (a trap), and the gradient of
-    /// `log(0 * x)`, whose class proved `1/x = 1` through `cancel-inv`.
+    /// `log(0 * x)`, whose class proved `1/x = 1` through `cancel-inv`, and
+    /// a gradient of a gradient through `expm1` and `log1p` whose extraction
+    /// chose a cycle through a `fill` (its cost drops the shape operand's
+    /// risks, so it is not monotone), and another whose first fix banned
+    /// the wrong node of the cycle and then counted near ties of `max` that
+    /// rounding decides; a gradient of `max(log1p x)` finite as written only
+    /// through `eq(nan, nan)`; and an ill-conditioned sum wrong by 50 bits
+    /// either way (the property's refinements below).
     static let regressionSeeds: [UInt64] = [
         0x50_0DBD_A1F8, 0x50_0DBD_A32D, 0x50_0DBD_A569, 0x50_0DAE_652C, 0x50_0DAE_9731, 0x50_0DBD_C9E2,
+        0x50_0DAE_B460, 0x50_0DAE_B7B9, 0x50_0DAE_CD8C, 0x50_0DAE_FFB9,
     ]
     /// Seeds of programs known to fail a property, skipped (and reported)
     /// until the bug they show is fixed; each entry names its bug. Empty:
@@ -113,6 +121,9 @@ final class SoundnessPropertyTests: XCTestCase {
             // A program the evaluator rejects on these inputs (a max of an
             // empty slice) has no truth to compare against.
             guard let original = try? program.evaluate(inputs) else { continue }
+            if comparesUncertainValues(program, inputs) || comparesUncertainValues(result.program, inputs) {
+                continue
+            }
             let optimized: [(name: String, value: NDArray<ReferenceFloat>)]
             do {
                 optimized = try result.program.evaluate(inputs)
@@ -140,12 +151,61 @@ final class SoundnessPropertyTests: XCTestCase {
                 }
             }
         }
-        if let before = result.report.accuracyBefore, let after = result.report.accuracyAfter,
-            after.maximumBits > max(before.maximumBits, AccuracyProbe.acceptableBits)
-        {
-            return (compared, "less accurate: \(after.maximumBits) cond bits after, \(before.maximumBits) before")
+        // Less correct is an element correct as written and wrong after, as
+        // the judge's regressions count it. An element wrong either way is
+        // allowed a little drift: a rewrite that reorders an ill-conditioned
+        // sum (`-(x - 0.25) + x - 1`, 50 bits off as written) moves its
+        // error by a bit or so, which says nothing about either form.
+        if let before = result.report.accuracyBefore, let after = result.report.accuracyAfter {
+            if after.regressions(from: before) > 0 {
+                return (compared, "less correct: \(after.regressions(from: before)) elements correct only as written")
+            }
+            if after.maximumBits > max(before.maximumBits + wrongElementDrift, AccuracyProbe.acceptableBits) {
+                return (compared, "less accurate: \(after.maximumBits) cond bits after, \(before.maximumBits) before")
+            }
         }
         return (compared, nil)
+    }
+
+    /// How many cond bits more the worst element may be off after
+    /// optimizing when it was already wrong as written.
+    static let wrongElementDrift = 2.0
+
+    /// Whether evaluating `program` on `inputs` makes a comparison whose
+    /// outcome is not the truth's to decide, so that an output's finite value
+    /// there is an accident of the evaluation rather than a truth the rules
+    /// must keep:
+    /// - a comparison of a NaN, or a selection by one: the gradient of
+    ///   `max(log1p x)` at x < −1 is `eq(nan, nan) · g = 0`, while the rules
+    ///   are sound where the left side is defined (`max` over an axis of one
+    ///   element is its operand);
+    /// - a near tie, two operands equal in exact arithmetic and different in
+    ///   256-bit rounding: the gradient of `max((x / y) · y)` counts the
+    ///   maxima by `eq`, and `(x / y) · y` rounds to `x` at some `y` and not
+    ///   at others, so the ties it counts depend on how the product was
+    ///   grouped, which the rules change. The tie can be exact on one side
+    ///   and near on the other, so both programs are asked.
+    static func comparesUncertainValues(_ program: TensorProgram, _ inputs: [String: NDArray<ReferenceFloat>])
+        -> Bool
+    {
+        let nodes = program.graph.nodes
+        guard let values = try? program.evaluate(nodes: Array(nodes.indices), inputs) else { return true }
+        let nearness = ReferenceFloat(0x1p-60)
+        func nearTie(_ a: ReferenceFloat, _ b: ReferenceFloat) -> Bool {
+            a != b && a.isFinite && b.isFinite && (a - b).magnitude <= max(a.magnitude, b.magnitude) * nearness
+        }
+        return nodes.contains { node in
+            switch node.kind {
+            case .apply(.binary(let function)) where function.isComparison:
+                let (left, right) = (values[node.arguments[0]].elements, values[node.arguments[1]].elements)
+                return left.contains(where: \.isNaN) || right.contains(where: \.isNaN)
+                    || left.contains { a in right.contains { b in nearTie(a, b) } }
+            case .apply(.select):
+                return values[node.arguments[0]].elements.contains(where: \.isNaN)
+            default:
+                return false
+            }
+        }
     }
 
     // MARK: - Property B
