@@ -12,12 +12,21 @@
 /// The e-graph is a class, not a value: analyses, conditions and rewrites read
 /// it while the runner mutates it, and copies of a graph of thousands of
 /// classes are never wanted.
+///
+/// Its mutable tables, and those of the hash-cons, union-find, key table and
+/// flat node store, are `@exclusivity(unchecked)`: a class's stored
+/// properties otherwise pay a dynamic exclusivity check on every modifying
+/// access, a tenth of the AC workload's time (`swift_beginAccess` and its
+/// thread-local access set), spent mostly in adding nodes. No access to them
+/// overlaps another (each is a read or write of one table within one
+/// method, never across a call back into the e-graph); the debug test suite
+/// ran with the checks on before they were turned off.
 public final class EGraph {
     /// The operators' declarations: which are AC, their units and attributes.
     public let signature: Signature
 
     /// Whether every invariant holds: no union or addition awaits ``rebuild()``.
-    public internal(set) var isClean = true
+    @exclusivity(unchecked) public internal(set) var isClean = true
 
     /// Sees every merge a rewrite is about to make and keeps, refuses or
     /// wraps it (``MergeAdapter``); `nil` keeps every merge.
@@ -42,31 +51,31 @@ public final class EGraph {
     /// it gets its `nil`, and ``revisitStamp`` its entry, only when a later
     /// class is made (``padClassTables(through:)``), in one batch rather
     /// than two appends per node.
-    var classStorage: [EClassStorage?] = []
+    @exclusivity(unchecked) var classStorage: [EClassStorage?] = []
     /// Per class id, its nodes as the searcher reads them, position for
     /// position: rewritten with the nodes of every class a rebuild revisits,
     /// so valid at canonical ids when clean.
     let flatNodes = FlatNodeStore()
     /// Ids of e-nodes whose hash-cons entry must be refreshed (their children
     /// were merged), as in egg's `pending`.
-    var pending: [ClassID] = []
+    @exclusivity(unchecked) var pending: [ClassID] = []
     /// Ids of e-nodes whose analysis data must be recomputed.
-    var analysisPending: [ClassID] = []
+    @exclusivity(unchecked) var analysisPending: [ClassID] = []
     @usableFromInline
     var columns: [any AnalysisColumnProtocol] = []
     /// Canonical classes holding each operator, indexed by symbol raw value,
     /// sorted by id once the e-graph is clean.
-    var classesByOp: [[ClassID]] = []
+    @exclusivity(unchecked) var classesByOp: [[ClassID]] = []
     /// Classes whose node lists may hold non-canonical or repeated nodes, or
     /// that gained operators: the only ones `rebuild()` revisits.
-    var touched: [ClassID] = []
+    @exclusivity(unchecked) var touched: [ClassID] = []
     /// Operators whose `classesByOp` list may be unsorted or hold absorbed
     /// classes, each once, with `isUnsortedOp` flagging them by raw value: a
     /// merge marks the operator of every node it moves, and appending each to
     /// a list sorted and deduplicated at the rebuild cost the AC workload
     /// thousands of entries per rebuild.
-    var unsortedOps: [Int] = []
-    var isUnsortedOp: [Bool] = []
+    @exclusivity(unchecked) var unsortedOps: [Int] = []
+    @exclusivity(unchecked) var isUnsortedOp: [Bool] = []
     /// The fewest hash-cons entries for which applying a rewrite warms its
     /// lookups (``InstantiationPlan/warm(_:_:in:memoizes:scratch:)``) and a
     /// rebuild prefetches what it will read: by default 32,768, which fill
@@ -74,8 +83,8 @@ public final class EGraph {
     /// tests lower it to exercise those paths on small e-graphs.
     var warmsLookupsFrom = 1 << 15
     /// Per id, the rebuild that last revisited it, to revisit each class once.
-    var revisitStamp: [UInt32] = []
-    var rebuildStamp: UInt32 = 0
+    @exclusivity(unchecked) var revisitStamp: [UInt32] = []
+    @exclusivity(unchecked) var rebuildStamp: UInt32 = 0
 
     /// The number of rebuilds so far: every e-node carries the generation of
     /// the rebuild that last made it, as a node of its class, what it is
@@ -85,16 +94,16 @@ public final class EGraph {
     var generation: UInt32 { rebuildStamp }
     /// E-nodes stored in canonical classes, repeats included until a rebuild
     /// removes them: exact when clean, an upper bound when dirty.
-    var storedNodeCount = 0
+    @exclusivity(unchecked) var storedNodeCount = 0
     /// Canonical classes.
-    var storedClassCount = 0
+    @exclusivity(unchecked) var storedClassCount = 0
     /// Whether every rebuild so far brought the analyses to their fixpoint; a
     /// rebuild that ran out of its propagation budget (only an unsound rule
     /// set needs it) clears this, and the invariant checker then skips the
     /// check that facts are the join over their class's nodes.
     public internal(set) var analysisConverged = true
     /// Unions performed since creation, counting those rebuilding made.
-    public internal(set) var unionCount = 0
+    @exclusivity(unchecked) public internal(set) var unionCount = 0
     /// The ids made since creation, one per node added. With
     /// ``unionCount``, a version of the e-graph: both unchanged, nothing was
     /// added or merged, and what was read off it still holds. A rewrite whose

@@ -70,19 +70,19 @@ final class FlatNodeStore {
         var newest: UInt32
     }
 
-    private var pool: UnsafeMutablePointer<FlatNode>
+    @exclusivity(unchecked) private var pool: UnsafeMutablePointer<FlatNode>
     /// The stamps, position for position with `pool`.
-    private var stampPool: UnsafeMutablePointer<UInt32>
-    private var capacity = 256
+    @exclusivity(unchecked) private var stampPool: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var capacity = 256
     /// Slots of the pool in use, live or garbage.
-    private var used = 0
+    @exclusivity(unchecked) private var used = 0
     /// Slots of the pool holding current lists.
-    private var live = 0
+    @exclusivity(unchecked) private var live = 0
     /// Per class id, where its list lies.
-    private var runs: UnsafeMutablePointer<Run>
-    private var idCapacity = 64
+    @exclusivity(unchecked) private var runs: UnsafeMutablePointer<Run>
+    @exclusivity(unchecked) private var idCapacity = 64
     /// The number of ids with a list (possibly empty).
-    private(set) var idCount = 0
+    @exclusivity(unchecked) private(set) var idCount = 0
 
     init() {
         pool = .allocate(capacity: capacity)

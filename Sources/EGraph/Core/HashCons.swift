@@ -79,10 +79,10 @@ final class HashCons {
         }
     }
 
-    private var slots: UnsafeMutablePointer<Slot>
-    private var mask: Int
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
+    @exclusivity(unchecked) private var mask: Int
     /// The number of entries.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     init() {
         mask = 63

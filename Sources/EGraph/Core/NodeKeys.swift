@@ -24,11 +24,11 @@ final class NodeKeyTable {
         var isSmall: Bool { shape != Key.complex }
     }
 
-    private var keys: UnsafeMutablePointer<Key>
-    private var capacity = 64
+    @exclusivity(unchecked) private var keys: UnsafeMutablePointer<Key>
+    @exclusivity(unchecked) private var capacity = 64
     /// The number of ids.
-    private(set) var count = 0
-    private var complexKeys: [ENode] = []
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var complexKeys: [ENode] = []
 
     init() { keys = .allocate(capacity: capacity) }
 

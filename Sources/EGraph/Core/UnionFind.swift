@@ -11,11 +11,11 @@
 /// e-graph through a `let`, so no access needs enforcement. An id never made
 /// traps.
 final class UnionFindTable {
-    private var parents: UnsafeMutablePointer<UInt32>
-    private var sizes: UnsafeMutablePointer<UInt32>
-    private var capacity: Int
+    @exclusivity(unchecked) private var parents: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var sizes: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var capacity: Int
     /// The number of ids ever made.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     init() {
         capacity = 64
