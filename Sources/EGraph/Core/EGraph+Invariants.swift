@@ -26,7 +26,7 @@ extension EGraph {
                 var canonical = node
                 canonicalize(&canonical)
                 if canonical != node { problems.append("node \(node) in \(id) is not canonical") }
-                if signature.isAC(node.op), node.children != node.children.sorted() {
+                if signature.isAC(node.op), !node.children.elementsEqual(node.children.sorted()) {
                     problems.append("AC node \(node) in \(id) has unsorted children")
                 }
                 if let other = owner.updateValue(id, forKey: node) {

@@ -69,7 +69,7 @@ extension EGraph {
                 }
             }
         }
-        rebuildClasses(prefetching: prefetches)
+        rebuildClasses()
         isClean = true
         if checksInvariants {
             let problems = invariantViolations() + searchIndexViolations()
@@ -137,7 +137,7 @@ extension EGraph {
 
     /// Canonicalizes and deduplicates the nodes of every touched class, and
     /// brings the operator index up to date.
-    private func rebuildClasses(prefetching prefetches: Bool) {
+    private func rebuildClasses() {
         if classesByOp.count < Symbol.count {
             classesByOp += Array(repeating: [], count: Symbol.count - classesByOp.count)
         }
@@ -159,16 +159,7 @@ extension EGraph {
             let previousStamps =
                 previous > 0 ? flatNodes.stamps(of: id.index) : UnsafeBufferPointer(start: nil, count: 0)
             stamps.removeAll(keepingCapacity: true)
-            let ahead = EGraph.childArrayLookahead
-            if prefetches {
-                nodes.withUnsafeBufferPointer { buffer in
-                    for position in 0..<min(ahead, buffer.count) { EGraph.prefetchChildren(of: buffer, position) }
-                }
-            }
             for position in nodes.indices {
-                if prefetches && position + ahead < nodes.count {
-                    nodes.withUnsafeBufferPointer { EGraph.prefetchChildren(of: $0, position + ahead) }
-                }
                 let changed = canonicalize(&nodes[position])
                 stamps.append(position < previous && !changed ? previousStamps[position] : rebuildStamp)
             }
@@ -205,27 +196,6 @@ extension EGraph {
             classesByOp[op] = unique
         }
         unsortedOps.removeAll(keepingCapacity: true)
-    }
-
-    /// How many nodes ahead ``rebuildClasses(prefetching:)`` prefetches child arrays.
-    static let childArrayLookahead = 8
-
-    /// Where an ``ENode`` keeps its child array's reference.
-    private static let childrenOffset = MemoryLayout<ENode>.offset(of: \ENode.children)
-
-    /// Prefetches (``prefetchLine(_:)``) the child array of `nodes[index]`
-    /// without retaining it, from the reference's bits: canonicalizing a
-    /// class's nodes read each node's child array, a heap object of its own,
-    /// and that miss was half of ``rebuildClasses(prefetching:)``'s time on the AC
-    /// workload. The bits are those of a native array's storage object
-    /// (its count and first children share a cache line past its header);
-    /// were the layout other, the prefetch would only be useless, as a
-    /// prefetch of any address is harmless.
-    @inline(__always)
-    private static func prefetchChildren(of nodes: UnsafeBufferPointer<ENode>, _ index: Int) {
-        guard let offset = childrenOffset, let base = nodes.baseAddress else { return }
-        let bits = UnsafeRawPointer(base + index).load(fromByteOffset: offset, as: UInt.self)
-        if let storage = UnsafeRawPointer(bitPattern: bits) { prefetchLine(storage + 16) }
     }
 
     /// Removes repeated nodes in place, keeping the first of each in its

@@ -334,11 +334,11 @@ public final class EGraph {
         if let existing = hashCons.find(op: op.rawValue, arity: arity, first: a, second: b, hash: hash) {
             return (ClassID(unionFind.find(existing)), false)
         }
-        let children: [ClassID] =
+        let children =
             switch arity {
-            case 0: []
-            case 1: [ClassID(a)]
-            default: [ClassID(a), ClassID(b)]
+            case 0: ChildList()
+            case 1: ChildList(ClassID(a))
+            default: ChildList(ClassID(a), ClassID(b))
             }
         let node = ENode(op, children)
         guard let target else { return (insert(node, hash: hash), false) }

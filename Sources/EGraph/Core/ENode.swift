@@ -35,10 +35,17 @@ public struct ENode: Hashable, Sendable, CustomStringConvertible {
     /// The literal payload, if any.
     public var payload: Literal?
     /// The children's e-classes, canonical once the e-graph is rebuilt.
-    public var children: [ClassID]
+    public var children: ChildList
 
     /// An e-node with the given operator, children and payload.
     public init(_ op: Symbol, _ children: [ClassID] = [], payload: Literal? = nil) {
+        self.op = op
+        self.children = ChildList(children)
+        self.payload = payload
+    }
+
+    /// An e-node with the given operator, children and payload.
+    public init(_ op: Symbol, _ children: ChildList, payload: Literal? = nil) {
         self.op = op
         self.children = children
         self.payload = payload

@@ -53,8 +53,8 @@ final class NodeKeyTable {
             let op = Symbol(raw: key.op)
             switch key.shape {
             case 0: return ENode(op)
-            case 1: return ENode(op, [ClassID(key.first)])
-            default: return ENode(op, [ClassID(key.first), ClassID(key.second)])
+            case 1: return ENode(op, ChildList(ClassID(key.first)))
+            default: return ENode(op, ChildList(ClassID(key.first), ClassID(key.second)))
             }
         }
         set {

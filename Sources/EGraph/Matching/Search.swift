@@ -80,7 +80,7 @@ struct Searcher: ~Copyable {
     /// Per rest slot: the instruction binding it, and the children of the
     /// node that instruction is matching.
     private let restInstructions: [Int]
-    private var restChildren: [[ClassID]]
+    private var restChildren: [ChildList]
     private var rests: [[ClassID]]
     /// Empty rests: the placeholders of a match whose conditions are checked
     /// before its rests are gathered.
@@ -293,7 +293,7 @@ struct Searcher: ~Copyable {
                 guard bindPayload(payload, node.payload) else { continue }
                 let used = usedBuffer(pc, count: count)
                 if let restSlot { restChildren[restSlot] = node.children }
-                assign(0, operands, node.children, used, output, pc, isNew)
+                node.children.withUnsafeBufferPointer { assign(0, operands, $0, used, output, pc, isNew) }
                 if done { return }
             }
         }
@@ -328,7 +328,7 @@ struct Searcher: ~Copyable {
     /// skipping equal children at the same step so each distinct assignment
     /// of values is produced once.
     private mutating func assign(
-        _ index: Int, _ operands: [MatchProgram.Operand], _ children: [ClassID],
+        _ index: Int, _ operands: [MatchProgram.Operand], _ children: UnsafeBufferPointer<ClassID>,
         _ used: UnsafeMutableBufferPointer<Bool>, _ output: Int, _ pc: Int, _ sawNew: Bool
     ) {
         if index == operands.count {

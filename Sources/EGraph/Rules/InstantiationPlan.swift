@@ -314,7 +314,7 @@ struct InstantiationPlan: Sendable {
                 case .literal(let literal): scratch.node.payload = literal
                 case .slot(let slot): scratch.node.payload = matches.literal(match: index, slot: slot)
                 }
-                scratch.node.children.removeAll(keepingCapacity: true)
+                scratch.node.children.removeAll()
                 for child in children { scratch.node.children.append(values[child]) }
                 for slot in restSlots {
                     scratch.node.children.append(contentsOf: matches.multiset(match: index, slot: slot))

@@ -372,7 +372,7 @@ public struct Rewrite: CustomStringConvertible {
                             return (matches, .deadline)
                         }
                         if node.children.count - 1 + inner.children.count > Rewrite.flatteningWidthLimit { continue }
-                        var operands = node.children
+                        var operands = Array(node.children)
                         operands.remove(at: position)
                         operands.append(contentsOf: inner.children)
                         operands.sort()
@@ -391,7 +391,7 @@ public struct Rewrite: CustomStringConvertible {
                         if explains {
                             matches.append(
                                 root: root, bindings: UnsafeBufferPointer(start: nil, count: 0),
-                                rests: [operands, inner.children], payloads: [])
+                                rests: [operands, Array(inner.children)], payloads: [])
                         } else {
                             matches.append(root: root, multiset: operands)
                         }
@@ -406,16 +406,18 @@ public struct Rewrite: CustomStringConvertible {
     }
 
     /// Whether sorted multiset `part` is contained in sorted multiset `whole`.
-    static func isSubMultiset(_ part: [ClassID], of whole: [ClassID]) -> Bool {
-        var index = 0
-        for element in whole where index < part.count {
-            if element == part[index] {
-                index += 1
-            } else if element > part[index] {
-                return false
+    static func isSubMultiset(_ part: ChildList, of whole: [ClassID]) -> Bool {
+        part.withUnsafeBufferPointer { part in
+            var index = 0
+            for element in whole where index < part.count {
+                if element == part[index] {
+                    index += 1
+                } else if element > part[index] {
+                    return false
+                }
             }
+            return index == part.count
         }
-        return index == part.count
     }
 
     private static func checkRestVariables(
