@@ -29,16 +29,24 @@ import Dispatch
 /// predicts would pass the limit; it predicts a rebuild from the seconds
 /// spent applying since the last one, at the ratio of rebuilding to applying
 /// measured on the phase's longest apply (1 until an iteration has finished).
-/// The prediction reserves at most a tenth of the limit, so it never stops a
-/// run before nine tenths of it: where rebuilding is not proportional to
-/// applying (an analysis that narrows its facts for a whole rebuild under
-/// unsound rules took 1.2 s after 2 ms of applying), an unbounded reserve
-/// stopped a 5-second run at 2.5 s. The hooks are timed the same way: the
+/// The prediction reserves at most a quarter of the limit
+/// (``rebuildReserve``), so it never stops a run before three quarters of
+/// it: where rebuilding is not proportional to applying (an analysis that
+/// narrows its facts for a whole rebuild under unsound rules took 1.2 s
+/// after 2 ms of applying), an unbounded reserve stopped a 5-second run at
+/// 2.5 s. A tenth was too little: a final rebuild can take a fifth of the
+/// run (a sum of 14 terms under associativity and commutativity in a debug
+/// build rebuilt for 0.15–0.19 s of a 0.5 s limit), and the run then ended
+/// up to a third past its limit. The hooks are timed the same way: the
 /// optimizer's goal extracts from the whole e-graph, and ran a 1-second run
 /// to 1.25 s after its last iteration; they are skipped, and the run stopped
 /// by its time limit, when their last duration, scaled by the e-graph's
 /// growth since, would take the run past the limit.
 struct LimitMonitor {
+    /// The largest share of the time limit reserved for the rebuild that
+    /// ends a run.
+    static let rebuildReserve = 0.25
+
     let limits: RunLimits
     let clock: Stopwatch
     let egraph: EGraph
@@ -84,7 +92,8 @@ struct LimitMonitor {
     /// count its nodes exactly.
     mutating func limitReached() -> StopReason? {
         let now = clock.seconds
-        let pendingRebuild = min(applyingSince.map { (now - $0) * rebuildPerApply } ?? 0, limits.seconds / 10)
+        let pendingRebuild = min(
+            applyingSince.map { (now - $0) * rebuildPerApply } ?? 0, limits.seconds * LimitMonitor.rebuildReserve)
         if now + pendingRebuild > limits.seconds { return .timeLimit(limits.seconds) }
         let estimate = egraph.estimatedNodeCount
         if matchesSinceCheck > 0 {
