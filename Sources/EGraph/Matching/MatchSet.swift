@@ -47,7 +47,10 @@ public struct MatchSet: Sendable {
         root: ClassID, bindings: UnsafeBufferPointer<ClassID>, rests: [[ClassID]], payloads: [Literal?]
     ) {
         roots.append(root)
-        classBindings.append(contentsOf: bindings)
+        // One at a time: a match binds a few classes, for which
+        // `append(contentsOf:)` costs more per call than the copies it saves
+        // (ac_sum_10's median 296 → 281 ms, four interleaved runs).
+        for binding in bindings { classBindings.append(binding) }
         if !rests.isEmpty { restBindings.append(contentsOf: rests) }
         if !payloads.isEmpty { payloadBindings.append(contentsOf: payloads) }
     }
