@@ -2,6 +2,7 @@
 """egg-compare.py -- the engine's workloads in egg (through snake-egg) and in Saturate, side by side.
 
 Usage: python3 scripts/egg-compare.py SATURATE_BENCH [--runs N] [--workloads FILE]
+       python3 scripts/egg-compare.py --egg-node-limits [--runs N] [--workloads FILE]
 
 Runs the `ac` cases (x1 + (x2 + ... xn) under comm-add and assoc-add, to
 saturation) and the `micro` workload of Benchmarks/workloads.json with egg
@@ -26,6 +27,11 @@ took about 0.58 s on `ac_sum_10` with the limit, 1.3-1.7 s with limits of
 the same time either way. The table also prints egg's time under the
 file's node limit (`egg@limit`), for reference. The machine is shared:
 quote medians and ratios, never single runs.
+
+`--egg-node-limits` prints only egg's medians on `ac_sum_8` to `ac_sum_10`
+under node limits from the file's 100,000 to 10^9, the measurement behind
+lifting the limit: a time that stops growing with the limit is a run the
+limit no longer stops.
 """
 
 import argparse
@@ -135,6 +141,30 @@ def egg_times(snake_egg, workloads, runs):
     return results
 
 
+def egg_node_limit_sweep(snake_egg, workloads, runs):
+    """Prints egg's median milliseconds on the largest `ac` cases per node limit."""
+    builder = Builder(snake_egg)
+    rules = [
+        snake_egg.Rewrite(builder.term(parse(r["lhs"])), builder.term(parse(r["rhs"])), name=r["name"])
+        for r in workloads["ac"]["rules"]
+    ]
+    node_limits = [100_000, 200_000, 400_000, 1_000_000, SATURATING_NODE_LIMIT]
+    print(f"{'case':12} " + " ".join(f"{limit:>12,}" for limit in node_limits))
+    for case in workloads["ac"]["cases"][-3:]:
+        medians = []
+        for node_limit in node_limits:
+            times = []
+            for _ in range(runs):
+                egraph = snake_egg.EGraph()
+                egraph.add(builder.term(parse(case["start"])))
+                start = time.perf_counter()
+                egraph.run(rules, iter_limit=case["limits"]["iter"], time_limit=case["limits"]["time_s"],
+                           node_limit=node_limit)
+                times.append(time.perf_counter() - start)
+            medians.append(statistics.median(times) * 1e3)
+        print(f"{case['name']:12} " + " ".join(f"{median:12.1f}" for median in medians))
+
+
 def saturate_times(bench, workloads_path, runs):
     """Median milliseconds, nodes and classes per case, from saturate-bench --json."""
     output = subprocess.run(
@@ -151,7 +181,9 @@ def saturate_times(bench, workloads_path, runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("bench", help="a release build of saturate-bench")
+    parser.add_argument("bench", nargs="?", help="a release build of saturate-bench")
+    parser.add_argument("--egg-node-limits", action="store_true",
+                        help="only time egg on the largest ac cases under several node limits")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workloads", default=os.path.join(ROOT, "Benchmarks", "workloads.json"))
     args = parser.parse_args()
@@ -161,6 +193,11 @@ def main():
         sys.exit("egg-compare.py: needs snake-egg (pip install snake-egg)")
     with open(args.workloads) as handle:
         workloads = json.load(handle)
+    if args.egg_node_limits:
+        egg_node_limit_sweep(snake_egg, workloads, args.runs)
+        return
+    if args.bench is None:
+        parser.error("SATURATE_BENCH is required unless --egg-node-limits is given")
     egg = egg_times(snake_egg, workloads, args.runs)
     ours = saturate_times(args.bench, args.workloads, args.runs)
     print(f"{'workload':9} {'case':18} {'egg ms':>9} {'saturate ms':>12} {'ratio':>6} {'nodes':>7} {'classes':>8} "
