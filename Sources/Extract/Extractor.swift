@@ -59,14 +59,14 @@ public struct Extractor<Function: CostFunction> {
         var banned: Set<ENode> = []
         (storedCost, storedNode) = Extractor.relax(egraph, function, banned: banned)
         while let (parent, operand) = faultyEdgeOnCycle() {
-            let relaxed = [parent, operand].map { node in
+            let trials = [parent, operand].map { node in
                 var trial = banned
                 trial.insert(node)
                 let (costs, nodes) = Extractor.relax(egraph, function, banned: trial)
-                return (trial, costs, nodes, costs.count { $0 != nil })
+                return (banned: trial, costs: costs, nodes: nodes, finite: costs.count { $0 != nil })
             }
-            let kept = relaxed[1].3 > relaxed[0].3 ? relaxed[1] : relaxed[0]
-            (banned, storedCost, storedNode) = (kept.0, kept.1, kept.2)
+            let kept = trials[1].finite > trials[0].finite ? trials[1] : trials[0]
+            (banned, storedCost, storedNode) = (kept.banned, kept.costs, kept.nodes)
         }
     }
 
