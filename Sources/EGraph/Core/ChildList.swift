@@ -23,16 +23,20 @@ public struct ChildList: RandomAccessCollection, MutableCollection, Hashable, Se
 
     @usableFromInline var storage: Storage
 
+    /// The storage of no children, also what a write moves the storage to
+    /// while it holds the array, so the array stays uniquely referenced.
+    @inlinable static var noChildren: Storage { .inline(count: 0, first: ClassID(0), second: ClassID(0)) }
+
     /// No children.
     @inlinable
-    public init() { storage = .inline(count: 0, first: ClassID(0), second: ClassID(0)) }
+    public init() { storage = ChildList.noChildren }
 
     /// The children `ids`, in order.
     @inlinable
     public init(_ ids: some Sequence<ClassID>) {
         var iterator = ids.makeIterator()
         guard let first = iterator.next() else {
-            storage = .inline(count: 0, first: ClassID(0), second: ClassID(0))
+            storage = ChildList.noChildren
             return
         }
         guard let second = iterator.next() else {
@@ -140,7 +144,7 @@ public struct ChildList: RandomAccessCollection, MutableCollection, Hashable, Se
             case .array(var ids):
                 // Drop the enum's reference first, so the array stays
                 // uniquely referenced and is written in place.
-                storage = .inline(count: 0, first: ClassID(0), second: ClassID(0))
+                storage = ChildList.noChildren
                 ids[position] = newValue
                 storage = .array(ids)
             }
@@ -158,7 +162,7 @@ public struct ChildList: RandomAccessCollection, MutableCollection, Hashable, Se
             default: storage = .array([first, second, id])
             }
         case .array(var ids):
-            storage = .inline(count: 0, first: ClassID(0), second: ClassID(0))
+            storage = ChildList.noChildren
             ids.append(id)
             storage = .array(ids)
         }

@@ -17,10 +17,10 @@
 /// flat node store, are `@exclusivity(unchecked)`: a class's stored
 /// properties otherwise pay a dynamic exclusivity check on every modifying
 /// access, a tenth of the AC workload's time (`swift_beginAccess` and its
-/// thread-local access set), spent mostly in adding nodes. No access to them
-/// overlaps another (each is a read or write of one table within one
-/// method, never across a call back into the e-graph); the debug test suite
-/// ran with the checks on before they were turned off.
+/// thread-local access set), spent mostly in adding nodes. Unchecked is
+/// safe only while no access to them overlaps another: each stays a read or
+/// write of one table within one method, never held across a call back into
+/// the e-graph, which a change to these types must keep so.
 public final class EGraph {
     /// The operators' declarations: which are AC, their units and attributes.
     public let signature: Signature
